@@ -1,0 +1,37 @@
+# Production image: the compiled service, Debian's Chromium for whatsapp-web.js,
+# the embedded FerretDB for single-machine use, and no dev dependencies.
+
+FROM golang:1.24-bookworm AS ferretdb
+WORKDIR /src/tools/ferretdb
+COPY tools/ferretdb/ ./
+RUN CGO_ENABLED=0 go build -trimpath -o /out/ferretdb .
+
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ src/
+RUN npm run build
+
+FROM node:20-bookworm-slim
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends chromium fonts-noto-core ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    CHROMIUM_PATH=/usr/bin/chromium \
+    DATA_DIR=/data \
+    PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist/ dist/
+COPY locales/ locales/
+COPY flows/ flows/
+COPY tools/ferretdb/go.mod tools/ferretdb/go.mod
+COPY --from=ferretdb /out/ferretdb .cache/ferretdb/ferretdb-v1.24.2
+RUN useradd --system --home /app tifli && mkdir -p /data && chown tifli /data
+USER tifli
+VOLUME ["/data"]
+EXPOSE 3000
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,93 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Storage } from 'botbuilder';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import type { Clock } from './bot/ports.js';
+import { TifliBot } from './bot/tifliBot.js';
+import { DevAdapter } from './channels/devAdapter.js';
+import { type FlowCatalog, loadFlows } from './conversation/loadFlows.js';
+import { devRoutes } from './http/dev/devRoutes.js';
+import { errorHandler } from './http/errorHandler.js';
+import { healthRoutes } from './http/health/healthRoutes.js';
+import { Lifecycle } from './http/lifecycle.js';
+import { createTranslator, type Translator } from './i18n/translator.js';
+import type { Logger } from './logger.js';
+import { MongoCaseRepository } from './store/caseRepository.js';
+import { DevOutbox } from './store/devOutbox.js';
+import { MongoStorage } from './store/mongoStorage.js';
+import { MongoPhotoStore } from './store/photoStore.js';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Everything the app is built from; `src/main.ts` and the tests pass the same. */
+export interface AppDeps {
+  connection: Connection;
+  logger: Logger;
+  hashId: (id: string) => string;
+  clock: Clock;
+  devChannel: boolean;
+  referencePrefix: string;
+  /** Conversation storage; MongoDB unless a benchmark compares with memory. */
+  storage?: Storage;
+  localesDir?: string;
+  flowsDir?: string;
+}
+
+export interface App {
+  http: FastifyInstance;
+  bot: TifliBot;
+  devAdapter: DevAdapter;
+  lifecycle: Lifecycle;
+  translator: Translator;
+  flows: FlowCatalog;
+  cases: MongoCaseRepository;
+  photos: MongoPhotoStore;
+  outbox: DevOutbox;
+}
+
+/** Wires the service: repositories, flows, the bot, channels and HTTP routes. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const translator = createTranslator(deps.localesDir ?? join(projectRoot, 'locales'));
+  const flows = loadFlows(deps.flowsDir ?? join(projectRoot, 'flows'), translator);
+  const cases = new MongoCaseRepository(deps.connection);
+  await cases.init();
+  const photos = new MongoPhotoStore(deps.connection);
+  const outbox = new DevOutbox(deps.connection);
+  const lifecycle = new Lifecycle();
+
+  const bot = new TifliBot({
+    storage: deps.storage ?? new MongoStorage(deps.connection),
+    flows,
+    translator,
+    cases,
+    photos,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'bot' }),
+    hashId: deps.hashId,
+    referencePrefix: deps.referencePrefix,
+  });
+  const devAdapter = new DevAdapter(outbox, () => deps.clock.now());
+  devAdapter.onTurnError = bot.onTurnError;
+
+  const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
+  const http = Fastify({
+    loggerInstance: httpLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+  });
+  await http.register(errorHandler, { translator });
+  await http.register(healthRoutes, { connection: deps.connection, lifecycle });
+  if (deps.devChannel) {
+    await http.register(devRoutes, {
+      adapter: devAdapter,
+      logic: bot.onTurn,
+      outbox,
+      lifecycle,
+      translator,
+    });
+  }
+  await http.ready();
+  lifecycle.ready = true;
+  return { http, bot, devAdapter, lifecycle, translator, flows, cases, photos, outbox };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Activity,
+  BotAdapter,
+  type ConversationReference,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
+import {
+  type ChannelMessage,
+  messageActivity,
+  type OutboundMessage,
+  outboundMessage,
+} from './messageActivity.js';
+
+/** Where the dev channel puts what the bot sends outside a turn. */
+export interface OutboxPort {
+  add(message: { to: string; text: string; imageUrl?: string; at: Date }): Promise<void>;
+}
+
+const TURN_REPLIES = Symbol('devTurnReplies');
+
+/**
+ * The development channel: a person or a test posts a message over HTTP and
+ * gets the replies of that turn back in the response. What the bot sends
+ * outside a turn (officer relay, alerts) lands in the outbox.
+ */
+export class DevAdapter extends BotAdapter {
+  constructor(
+    private readonly outbox: OutboxPort,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super();
+  }
+
+  /** Runs one turn and returns its replies. */
+  async process(
+    message: Omit<ChannelMessage, 'channelId'>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<OutboundMessage[]> {
+    const replies: OutboundMessage[] = [];
+    const context = new TurnContext(this, messageActivity({ ...message, channelId: 'dev' }));
+    context.turnState.set(TURN_REPLIES, replies);
+    await this.runMiddleware(context, logic);
+    return replies;
+  }
+
+  override async sendActivities(
+    context: TurnContext,
+    activities: Partial<Activity>[],
+  ): Promise<ResourceResponse[]> {
+    const collector: OutboundMessage[] | undefined = context.turnState.get(TURN_REPLIES);
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      const message = outboundMessage(activity);
+      if (!message) continue;
+      if (collector) {
+        collector.push(message);
+      } else {
+        const to = context.activity.conversation?.id ?? '';
+        await this.outbox.add({
+          to,
+          text: message.text,
+          ...(message.image
+            ? { imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}` }
+            : {}),
+          at: this.clock(),
+        });
+      }
+      responses.push({ id: randomUUID() });
+    }
+    return responses;
+  }
+
+  override async updateActivity(): Promise<void> {
+    throw new Error('the dev channel cannot edit a sent message');
+  }
+
+  override async deleteActivity(): Promise<void> {
+    throw new Error('the dev channel cannot delete a sent message');
+  }
+
+  /** Writes to someone outside a turn; what is sent goes to the outbox. */
+  override async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const activity = TurnContext.applyConversationReference(
+      { type: 'event', name: 'continueConversation' },
+      reference,
+      true,
+    );
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}

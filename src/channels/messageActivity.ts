@@ -1,0 +1,88 @@
+import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder';
+
+/** What every channel hands to the bot for one inbound message. */
+export interface ChannelMessage {
+  channelId: string;
+  /** The sender's address on the channel (E.164 for WhatsApp and the dev channel). */
+  from: string;
+  /** The channel's own id for the message; a redelivery carries the same one. */
+  messageId: string;
+  text?: string;
+  location?: { latitude: number; longitude: number; name?: string };
+  image?: { mimeType: string; data: Buffer };
+  /** A kind of message the bot cannot use (voice note, sticker, video, document…). */
+  unsupported?: 'voice' | 'sticker' | 'video' | 'document' | 'other';
+  timestamp?: Date;
+}
+
+/**
+ * Builds the botbuilder message activity for one inbound message. Images
+ * travel inline as a data URL attachment and a location pin as a schema.org
+ * `Place` entity, as the Bot Framework activity schema describes them.
+ */
+export function messageActivity(message: ChannelMessage): Partial<Activity> {
+  const activity: Partial<Activity> = {
+    type: ActivityTypes.Message,
+    id: message.messageId,
+    channelId: message.channelId,
+    timestamp: message.timestamp ?? new Date(),
+    from: { id: message.from, name: '', role: 'user' },
+    recipient: { id: 'tifli', name: 'Tifli', role: 'bot' },
+    conversation: { id: message.from, name: '', isGroup: false, conversationType: 'personal' },
+    text: message.text ?? '',
+    channelData: message.unsupported ? { unsupported: message.unsupported } : {},
+  };
+  if (message.image) {
+    activity.attachments = [
+      {
+        contentType: message.image.mimeType,
+        contentUrl: `data:${message.image.mimeType};base64,${message.image.data.toString('base64')}`,
+      },
+    ];
+  }
+  if (message.location) {
+    activity.entities = [
+      {
+        type: 'Place',
+        geo: {
+          type: 'GeoCoordinates',
+          latitude: message.location.latitude,
+          longitude: message.location.longitude,
+        },
+        ...(message.location.name ? { name: message.location.name } : {}),
+      },
+    ];
+  }
+  return activity;
+}
+
+/** The reference used to write to someone outside a turn (officer relay, alerts). */
+export function conversationReferenceFor(
+  channelId: string,
+  address: string,
+): Partial<ConversationReference> {
+  return {
+    channelId,
+    user: { id: address, name: '', role: 'user' },
+    bot: { id: 'tifli', name: 'Tifli', role: 'bot' },
+    conversation: { id: address, name: '', isGroup: false, conversationType: 'personal' },
+  };
+}
+
+/** One outbound message as channels send it: text, and an image when there is one. */
+export interface OutboundMessage {
+  text: string;
+  image?: { mimeType: string; dataBase64: string };
+}
+
+/** Reads the bot's outgoing activity into what a channel can send. */
+export function outboundMessage(activity: Partial<Activity>): OutboundMessage | null {
+  if (activity.type !== ActivityTypes.Message) return null;
+  const attachment = activity.attachments?.find((a) => a.contentType?.startsWith('image/'));
+  const dataUrl = attachment?.contentUrl
+    ? /^data:([\w/+.-]+);base64,(.*)$/s.exec(attachment.contentUrl)
+    : null;
+  const image =
+    dataUrl?.[1] && dataUrl[2] ? { mimeType: dataUrl[1], dataBase64: dataUrl[2] } : undefined;
+  return image ? { text: activity.text ?? '', image } : { text: activity.text ?? '' };
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { z } from 'zod';
+import { chatConfigSchema } from '../config.js';
+
+/**
+ * `npm run chat`: talk to a running Tifli (started with `npm start`) as a
+ * parent or a citizen would on WhatsApp, through the dev channel.
+ * Commands: /location LAT LON [name], /photo PATH, /voice, /outbox, /from +212…, /quit.
+ */
+const parsed = chatConfigSchema.safeParse(process.env);
+if (!parsed.success) {
+  console.error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  process.exit(2);
+}
+const baseUrl = parsed.data.TIFLI_URL.replace(/\/$/, '');
+let from = parsed.data.CHAT_FROM;
+
+const replySchema = z.object({
+  replies: z.array(z.object({ text: z.string(), imageUrl: z.string().optional() })),
+});
+const outboxSchema = z.object({
+  messages: z.array(z.object({ text: z.string(), at: z.string() })),
+});
+
+async function send(body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${baseUrl}/dev/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from, ...body }),
+  });
+  const json: unknown = await response.json();
+  if (!response.ok) {
+    console.error(`! ${response.status}`, JSON.stringify(json));
+    return;
+  }
+  for (const reply of replySchema.parse(json).replies) {
+    console.log(`\nTifli> ${reply.text}${reply.imageUrl ? '\n[image]' : ''}`);
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    await fetch(`${baseUrl}/healthz`);
+  } catch {
+    console.error(`Tifli is not reachable at ${baseUrl}. Start it first with: npm start`);
+    process.exit(1);
+  }
+  console.log(
+    `Chatting with ${baseUrl} as ${from}. /quit to leave; /location LAT LON, /photo PATH, /voice, /outbox, /from NUMBER.`,
+  );
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  for (;;) {
+    const line = await rl.question('\nyou> ').catch(() => '/quit');
+    const [command, ...args] = line.trim().split(/\s+/);
+    try {
+      if (command === '/quit') break;
+      else if (command === '/location') {
+        await send({
+          location: {
+            latitude: Number(args[0]),
+            longitude: Number(args[1]),
+            ...(args[2] ? { name: args.slice(2).join(' ') } : {}),
+          },
+        });
+      } else if (command === '/photo' && args[0]) {
+        const data = await readFile(args[0]);
+        await send({ image: { mimeType: 'image/jpeg', dataBase64: data.toString('base64') } });
+      } else if (command === '/voice') await send({ media: 'voice' });
+      else if (command === '/from' && args[0]) from = args[0];
+      else if (command === '/outbox') {
+        const response = await fetch(`${baseUrl}/dev/outbox?to=${encodeURIComponent(from)}`);
+        for (const m of outboxSchema.parse(await response.json()).messages)
+          console.log(`[${m.at}] ${m.text}`);
+      } else await send({ text: line });
+    } catch (error) {
+      console.error('!', error instanceof Error ? error.message : error);
+    }
+  }
+  rl.close();
+}
+
+await main();

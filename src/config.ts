@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+/**
+ * Every setting Tifli reads from the environment. Parsed once, in
+ * `src/main.ts`; nothing else reads `process.env`.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DEV_CHANNEL: booleanFlag.optional(),
+    WHATSAPP: booleanFlag.default(false),
+    WHATSAPP_SESSION_DIR: z.string().min(1).optional(),
+    CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+    LOG_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    CASE_REFERENCE_PREFIX: z
+      .string()
+      .regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters')
+      .default('TF'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  })
+  .transform((env) => ({
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    mongodbUri: env.MONGODB_URI,
+    dataDir: env.DATA_DIR,
+    devChannel: env.DEV_CHANNEL ?? env.NODE_ENV !== 'production',
+    whatsapp: env.WHATSAPP,
+    whatsappSessionDir: env.WHATSAPP_SESSION_DIR ?? `${env.DATA_DIR}/whatsapp-session`,
+    chromiumPath: env.CHROMIUM_PATH,
+    logHashSecret: env.LOG_HASH_SECRET,
+    caseReferencePrefix: env.CASE_REFERENCE_PREFIX,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  }))
+  .superRefine((config, ctx) => {
+    if (config.nodeEnv === 'production' && !config.logHashSecret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOG_HASH_SECRET'],
+        message: 'is required in production (it keeps hashed ids in logs stable and private)',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The outcome of reading the environment: a config, or one line per bad variable. */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses the environment; never throws, so the caller decides how to stop. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  // An empty variable (`MONGODB_URI=`) means "not set", as people expect from a shell.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    ),
+  };
+}
+
+/** Settings of `npm run chat`, the terminal chat with a running service. */
+export const chatConfigSchema = z.object({
+  TIFLI_URL: z.url().default('http://127.0.0.1:3000'),
+  CHAT_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{7,14}$/, 'must be an international phone number like +212600000001')
+    .default('+212600000001'),
+});

@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ZodError } from 'zod';
+import { AppError } from '../errors.js';
+import type { Translator } from '../i18n/translator.js';
+import { requestLanguage } from './requestLanguage.js';
+
+/**
+ * The one error handler: a bad body gets 400 with a localized sentence and the
+ * fields at fault; any unexpected failure gets 500 with no detail (it is
+ * logged with the request id instead).
+ */
+export const errorHandler = fp(
+  async (app: FastifyInstance, options: { translator: Translator }) => {
+    const { translator } = options;
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      const language = requestLanguage(request);
+      const say = (code: string) => translator.t(language, `common:http.${code}`);
+      if (error instanceof ZodError) {
+        return reply.status(400).send({
+          error: {
+            code: 'bad_request',
+            message: say('bad_request'),
+            fields: error.issues.map((issue) => ({
+              path: issue.path.join('.'),
+              problem: issue.message,
+            })),
+          },
+        });
+      }
+      if (error instanceof AppError && error.code === 'not_found') {
+        return reply.status(404).send({ error: { code: 'not_found', message: say('not_found') } });
+      }
+      const statusCode =
+        'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+      if (statusCode === 413) {
+        return reply.status(413).send({ error: { code: 'too_large', message: say('too_large') } });
+      }
+      if (statusCode >= 400 && statusCode < 500) {
+        return reply
+          .status(statusCode)
+          .send({ error: { code: 'bad_request', message: say('bad_request') } });
+      }
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send({ error: { code: 'internal', message: say('internal') } });
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send({
+        error: {
+          code: 'not_found',
+          message: translator.t(requestLanguage(request), 'common:http.not_found'),
+        },
+      }),
+    );
+  },
+  { name: 'tifli-error-handler' },
+);

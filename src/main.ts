@@ -1,0 +1,86 @@
+import { buildApp } from './app.js';
+import { systemClock } from './bot/ports.js';
+import { WhatsAppAdapter } from './channels/whatsappAdapter.js';
+import { createWhatsAppClient } from './channels/whatsappClient.js';
+import { loadConfig } from './config.js';
+import { createIdHasher, createLogger } from './logger.js';
+import { openDatabase } from './store/database.js';
+
+/**
+ * The composition root: config, logger, database, app, channels, and a
+ * graceful stop on SIGTERM (stop intake, finish turns in flight, close the database).
+ */
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(
+      `Tifli cannot start, the configuration is invalid:\n  ${loaded.problems.join('\n  ')}\n`,
+    );
+    process.exit(2);
+  }
+  const config = loaded.config;
+  const logger = createLogger({ level: config.logLevel });
+  const hashId = createIdHasher(config.logHashSecret);
+
+  const database = await openDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir });
+  logger.info({ database: database.description }, 'database connected');
+
+  const app = await buildApp({
+    connection: database.connection,
+    logger,
+    hashId,
+    clock: systemClock,
+    devChannel: config.devChannel,
+    referencePrefix: config.caseReferencePrefix,
+  });
+
+  let whatsapp: WhatsAppAdapter | undefined;
+  if (config.whatsapp) {
+    const { client, mediaFactory } = createWhatsAppClient({
+      sessionDir: config.whatsappSessionDir,
+      chromiumPath: config.chromiumPath,
+    });
+    whatsapp = new WhatsAppAdapter({
+      client,
+      logger: logger.child({ component: 'whatsapp' }),
+      hashId,
+      mediaFactory,
+    });
+    whatsapp.onTurnError = app.bot.onTurnError;
+    await whatsapp.start((context) => app.lifecycle.track(() => app.bot.onTurn(context)));
+  }
+
+  await app.http.listen({ port: config.port, host: config.host });
+  logger.info(
+    { port: config.port, devChannel: config.devChannel, whatsapp: config.whatsapp },
+    'Tifli is running',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new messages, finishing turns in flight');
+    const force = setTimeout(() => {
+      logger.error('turns did not finish in time, exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    await whatsapp?.stop();
+    await app.lifecycle.drain();
+    await app.bot.idle();
+    await app.http.close();
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Tifli failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadFlows, missingTexts, parseFlowFile } from '../../src/conversation/loadFlows.js';
+import { LANGUAGES } from '../../src/i18n/language.js';
+import { createTranslator } from '../../src/i18n/translator.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const translator = createTranslator(join(root, 'locales'));
+
+function flatKeys(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => flatKeys(v, prefix ? `${prefix}.${k}` : k));
+}
+
+describe('flows are data', () => {
+  it('loads every flow with all its texts in ar, fr and ary', () => {
+    const flows = loadFlows(join(root, 'flows'), translator);
+    expect([...flows.keys()]).toContain('report');
+    for (const flow of flows.values()) expect(missingTexts(flow, translator)).toEqual([]);
+  });
+
+  it('every locale file has the same keys in the three languages', () => {
+    for (const file of readdirSync(join(root, 'locales', 'fr'))) {
+      const keys = LANGUAGES.map((language) =>
+        flatKeys(JSON.parse(readFileSync(join(root, 'locales', language, file), 'utf8'))).sort(),
+      );
+      expect(keys[1], `ar vs fr in ${file}`).toEqual(keys[0]);
+      expect(keys[2], `ary vs fr in ${file}`).toEqual(keys[0]);
+    }
+  });
+
+  it('refuses duplicate ids, unknown node types and jumps to unknown nodes, naming them', () => {
+    const duplicate =
+      'id: t\nversion: 1\nnodes:\n  - { id: a, type: message }\n  - { id: a, type: message }\n';
+    expect(() => parseFlowFile('t.yaml', duplicate)).toThrow(/duplicate node id "a"/);
+    const unknownType = 'id: t\nversion: 1\nnodes:\n  - { id: a, type: telepathy }\n';
+    expect(() => parseFlowFile('t.yaml', unknownType)).toThrow(/t\.yaml: nodes\.0\.type/);
+    const badTarget =
+      'id: t\nversion: 1\nnodes:\n  - { id: c, type: consent, store: x, onRefuse: nowhere }\n';
+    expect(() => parseFlowFile('t.yaml', badTarget)).toThrow(/unknown target node "nowhere"/);
+    expect(() => parseFlowFile('t.yaml', 'id: [unclosed')).toThrow(/not valid YAML/);
+  });
+
+  it('stops start-up when a question lacks its text in one language', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tifli-locales-'));
+    cpSync(join(root, 'locales'), dir, { recursive: true });
+    const path = join(dir, 'ary', 'report.json');
+    const report = JSON.parse(readFileSync(path, 'utf8'));
+    delete report.child_age.prompt;
+    writeFileSync(path, JSON.stringify(report));
+    expect(() => loadFlows(join(root, 'flows'), createTranslator(dir))).toThrow(
+      /missing texts: ary:report:child_age\.prompt/,
+    );
+  });
+});

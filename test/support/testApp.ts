@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Storage } from 'botbuilder';
+import type { Connection } from 'mongoose';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../../src/app.js';
+import type { Clock } from '../../src/bot/ports.js';
+import { createIdHasher, createLogger } from '../../src/logger.js';
+import { connect } from '../../src/store/database.js';
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(at: Date): void {
+    this.current = at;
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Everything a test needs: the real app on its own fresh database, and what it logged. */
+export interface TestApp {
+  app: App;
+  connection: Connection;
+  dbName: string;
+  clock: ManualClock;
+  logs: string[];
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+/** Connects to the test database server (started by globalSetup) under a fresh database name. */
+export async function connectTestDatabase(dbName = `tifli_test_${randomUUID().slice(0, 8)}`) {
+  const connection = await connect(inject('mongodbUri'), dbName);
+  return { connection, dbName };
+}
+
+/** Builds the same app as `src/main.ts`, on a fresh database. */
+export async function createTestApp(
+  options: { now?: Date; dbName?: string; storage?: Storage } = {},
+): Promise<TestApp> {
+  const { connection, dbName } = await connectTestDatabase(options.dbName);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info' }, sink);
+  const clock = new ManualClock(options.now ?? new Date('2026-11-28T16:00:00Z'));
+  const app = await buildApp({
+    connection,
+    logger,
+    hashId: createIdHasher('test-secret-of-sixteen'),
+    clock,
+    devChannel: true,
+    referencePrefix: 'TF',
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
+  return {
+    app,
+    connection,
+    dbName,
+    clock,
+    logs,
+    async close({ keepDatabase = false } = {}) {
+      await app.http.close();
+      if (!keepDatabase) await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
