@@ -6,7 +6,16 @@
 // Plain Node with no dependencies, because it runs before they exist.
 // `--no-ferretdb` skips the binary (when MONGODB_URI points elsewhere).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,11 +59,21 @@ if (!args.has('--no-ferretdb')) {
     process.exit(1);
   }
   const binary = join(root, '.cache', 'ferretdb', `ferretdb-${version}`);
-  if (!existsSync(binary)) {
+  // Rebuild when the launcher's sources change, not only when the binary is missing.
+  const sources = createHash('sha256');
+  for (const file of readdirSync(launcher)
+    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f))
+    .sort()) {
+    sources.update(file).update(readFileSync(join(launcher, file)));
+  }
+  const digest = sources.digest('hex');
+  const stamp = `${binary}.sources`;
+  if (!existsSync(binary) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
     console.error(`prepare: building FerretDB ${version} (first run only, about a minute)…`);
     mkdirSync(dirname(binary), { recursive: true });
     const tmp = `${binary}.tmp-${process.pid}`;
     run('go', ['build', '-trimpath', '-o', tmp, '.'], launcher, { CGO_ENABLED: '0' });
     renameSync(tmp, binary);
+    writeFileSync(stamp, digest);
   }
 }

@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { type EmbeddedFerretDb, startEmbeddedFerretDb } from './embeddedFerretDb.js';
+import { startEmbeddedFerretDb } from './embeddedFerretDb.js';
 
 /** An open database and how to close everything that was opened for it. */
 export interface Database {

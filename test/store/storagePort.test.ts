@@ -2,7 +2,7 @@ import { MemoryStorage, type Storage } from 'botbuilder';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageConflict, MongoStorage } from '../../src/store/mongoStorage.js';
-import { connectTestDatabase } from '../support/testApp.js';
+import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;
 beforeAll(async () => {

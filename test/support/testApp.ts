@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Storage } from 'botbuilder';
 import type { Connection } from 'mongoose';
-import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/bot/ports.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
-import { connect } from '../../src/store/database.js';
+import { connectTestDatabase } from './database.js';
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -30,12 +28,6 @@ export interface TestApp {
   clock: ManualClock;
   logs: string[];
   close(options?: { keepDatabase?: boolean }): Promise<void>;
-}
-
-/** Connects to the test database server (started by globalSetup) under a fresh database name. */
-export async function connectTestDatabase(dbName = `tifli_test_${randomUUID().slice(0, 8)}`) {
-  const connection = await connect(inject('mongodbUri'), dbName);
-  return { connection, dbName };
 }
 
 /** Builds the same app as `src/main.ts`, on a fresh database. */

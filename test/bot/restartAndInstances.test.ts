@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
+import { expectAsked, say } from '../support/chat.js';
+import { createTestApp, type TestApp } from '../support/testApp.js';
+
+const repliesSchema = z.object({ replies: z.array(z.object({ text: z.string() })) });
+const root = join(import.meta.dirname, '..', '..');
+const opened: TestApp[] = [];
+afterEach(async () => {
+  for (const h of opened.splice(0).reverse()) await h.close({ keepDatabase: opened.length > 0 });
+});
+
+async function open(dbName?: string): Promise<TestApp> {
+  const h = await createTestApp(dbName ? { dbName } : {});
+  opened.push(h);
+  return h;
+}
+
+describe('several instances sharing one database', () => {
+  it('a message delivered to two instances at once is handled once', async () => {
+    const one = await open();
+    const two = await open(one.dbName);
+    const from = '+212600000301';
+    await say(one.app, from, 'Bonjour, mon fils a disparu');
+    await say(two.app, from, 'oui');
+    const [a, b] = await Promise.all([
+      say(one.app, from, '1', 'wamid-same'),
+      say(two.app, from, '1', 'wamid-same'),
+    ]);
+    expect([a.length > 0, b.length > 0].sort()).toEqual([false, true]);
+    expectAsked(one.app, await say(two.app, from, 'Karima Bennani'), 'fr', 'child_name');
+  });
+
+  it('two different messages racing on two instances are both kept (the eTag loser re-runs)', async () => {
+    const one = await open();
+    const two = await open(one.dbName);
+    const from = '+212600000302';
+    await say(one.app, from, 'Bonjour, mon fils a disparu');
+    await say(one.app, from, 'oui');
+    await say(one.app, from, '1');
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        say(one.app, from, 'aide', `help-${round}`),
+        say(two.app, from, `Karima ${round}x`, `name-${round}`),
+      ]);
+    }
+    const [state] = await one.connection.collection('botstate').find().toArray();
+    const processed: string[] = JSON.parse(String(state?.json)).tifli.processed;
+    expect(processed).toHaveLength(13);
+  });
+});
+
+describe('restart', () => {
+  it('a conversation continues at the same question after the app is rebuilt', async () => {
+    const first = await createTestApp();
+    const from = '+212600000303';
+    await say(first.app, from, 'salam wldi tlef');
+    await say(first.app, from, 'wah');
+    expectAsked(first.app, await say(first.app, from, '1'), 'ary', 'reporter_name');
+    await first.close({ keepDatabase: true });
+    const second = await open(first.dbName);
+    expectAsked(second.app, await say(second.app, from, 'Hassan Tazi'), 'ary', 'child_name');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+function startService(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return { child, output: () => output };
+}
+
+async function waitReady(port: number, service: { output: () => string }): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`service did not become ready: ${service.output()}`);
+}
+
+async function post(port: number, text: string): Promise<string[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/dev/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: '+212600000304', text }),
+  });
+  return repliesSchema.parse(await response.json()).replies.map((reply) => reply.text);
+}
+
+describe('the service process', () => {
+  it('stops on SIGTERM cleanly and, restarted, continues the conversation at the same question', async () => {
+    const h = await open();
+    const uri = new URL(inject('mongodbUri'));
+    uri.pathname = `/${h.dbName}`;
+    const port = await freePort();
+    const env = { MONGODB_URI: uri.toString(), PORT: String(port), HOST: '127.0.0.1' };
+
+    const first = startService(env);
+    await waitReady(port, first);
+    await post(port, 'Bonjour, mon fils a disparu');
+    await post(port, 'oui');
+    expectAsked(h.app, await post(port, '1'), 'fr', 'reporter_name');
+    first.child.kill('SIGTERM');
+    const [code] = await once(first.child, 'exit');
+    expect(code).toBe(0);
+    expect(first.output()).toContain('stopped');
+    expect(first.output()).not.toContain('600000304');
+
+    const second = startService(env);
+    await waitReady(port, second);
+    expectAsked(h.app, await post(port, 'Karima Bennani'), 'fr', 'child_name');
+    second.child.kill('SIGTERM');
+    await once(second.child, 'exit');
+  });
+
+  it('refuses to start with a bad variable and names it', async () => {
+    const service = startService({ PORT: 'abc', MONGODB_URI: 'http://nope' });
+    const [code] = await once(service.child, 'exit');
+    expect(code).toBe(2);
+    expect(service.output()).toContain('PORT');
+    expect(service.output()).toContain('MONGODB_URI');
+  });
+});

@@ -1,0 +1,50 @@
+import { expect } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { Language } from '../../src/i18n/language.js';
+
+/** What a family can send through the dev channel in one message. */
+export type Outgoing =
+  | string
+  | { location: { latitude: number; longitude: number; name?: string } }
+  | { image: { mimeType: string; dataBase64: string } }
+  | { media: 'voice' | 'sticker' | 'video' | 'document' };
+
+/** A 1×1 PNG and a tiny JPEG header: real signatures, as a phone would send. */
+export const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const JPEG_BYTES = Buffer.from([
+  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01,
+]).toString('base64');
+
+/** Sends one message as `from` and returns the texts of the turn's replies. */
+export async function say(
+  app: App,
+  from: string,
+  message: Outgoing,
+  id?: string,
+): Promise<string[]> {
+  const body = typeof message === 'string' ? { from, text: message } : { from, ...message };
+  const response = await app.http.inject({
+    method: 'POST',
+    url: '/dev/messages',
+    payload: id ? { ...body, id } : body,
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ replies: Array<{ text: string }> }>().replies.map((reply) => reply.text);
+}
+
+/** The sentence of `namespace:key` in a language, as the bot says it (without interpolation). */
+export function sentence(
+  app: App,
+  language: Language,
+  key: string,
+  params?: Record<string, string>,
+): string {
+  return app.translator.t(language, key, params);
+}
+
+/** Asserts the turn asked the given question of flows/report.yaml in the given language. */
+export function expectAsked(app: App, replies: string[], language: Language, nodeId: string): void {
+  const prompt = sentence(app, language, `report:${nodeId}.prompt`);
+  expect(replies.join('\n'), `expected the ${language} question "${nodeId}"`).toContain(prompt);
+}
