@@ -73,7 +73,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const http = Fastify({
     loggerInstance: httpLogger,
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
   });
   await http.register(errorHandler, { translator });

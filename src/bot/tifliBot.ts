@@ -23,7 +23,7 @@ import { LANGUAGES, type Language } from '../i18n/language.js';
 import { normalizeDigits, stripInvisible } from '../i18n/normalize.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../logger.js';
-import { isStorageConflict } from '../store/mongoStorage.js';
+import { isStorageConflict, NEW_ITEM_ETAG } from '../store/mongoStorage.js';
 import { applyEffects, type EffectResults } from './applyEffects.js';
 import { type ConversationData, readConversation } from './conversationState.js';
 import { type Inbound, readInbound } from './inbound.js';
@@ -138,6 +138,7 @@ export class TifliBot {
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       await this.conversationState.load(context, attempt > 1);
+      const loadedETag = eTagOf(this.conversationState.get(context));
       const { data, discarded } = readConversation(await this.accessor.get(context));
       if (discarded)
         this.deps.logger.warn(
@@ -172,7 +173,7 @@ export class TifliBot {
         );
       await this.accessor.set(context, decision.data);
       try {
-        await this.conversationState.saveChanges(context);
+        await this.saveGuarded(context, loadedETag);
       } catch (error) {
         if (isStorageConflict(error) && attempt < MAX_ATTEMPTS) continue;
         throw error;
@@ -180,6 +181,19 @@ export class TifliBot {
       await this.send(context, decision, results);
       return;
     }
+  }
+
+  /**
+   * Writes the conversation under the eTag it was read with (or creates it if
+   * it was new). botbuilder's `BotState.saveChanges` always writes with eTag
+   * `*`, last writer wins, so the guarded write is done here.
+   */
+  private async saveGuarded(context: TurnContext, loadedETag: string | undefined): Promise<void> {
+    const key = this.conversationState.getStorageKey(context);
+    if (!key) throw new Error('a turn without a conversation');
+    const state: unknown = this.conversationState.get(context);
+    const item = typeof state === 'object' && state !== null ? state : {};
+    await this.deps.storage.write({ [key]: { ...item, eTag: loadedETag ?? NEW_ITEM_ETAG } });
   }
 
   private async send(
@@ -331,6 +345,11 @@ export function recognizeInterruption(text: string): Interruption | null {
     if (matchesKeyword(set, text)) return interruption;
   }
   return null;
+}
+
+function eTagOf(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null || !('eTag' in state)) return undefined;
+  return typeof state.eTag === 'string' ? state.eTag : undefined;
 }
 
 function menuChoice(text: string): Language | undefined {

@@ -226,7 +226,7 @@ export function answer(
   });
 
   if (input.kind === 'unsupported') return reask(key('common:unsupported_media'));
-  if (input.kind === 'text' && input.text.trim() === '' && node.type !== 'photo') {
+  if (input.kind === 'text' && stripInvisible(input.text).trim() === '') {
     return reask(key('common:empty'));
   }
 

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
+import { z } from 'zod';
 import { AppError } from '../errors.js';
+
+const isDuplicateKey = (error: unknown): boolean =>
+  z.object({ code: z.literal(11000) }).safeParse(error).success;
 
 interface StateDocument {
   _id: string;
@@ -21,6 +25,13 @@ const stateSchema = new Schema<StateDocument>(
   },
   { versionKey: false, collection: 'botstate' },
 );
+
+/**
+ * The eTag that means "this item must not exist yet". botbuilder's
+ * MemoryStorage already behaves so for any eTag on a missing item and refuses
+ * it on an existing one, so the same write means the same in both.
+ */
+export const NEW_ITEM_ETAG = '*new';
 
 /**
  * Whether a storage write lost an eTag race. botbuilder's own MemoryStorage
@@ -62,6 +73,16 @@ export class MongoStorage implements Storage {
       const update = { json: JSON.stringify(rest), eTag: randomUUID(), updatedAt: new Date() };
       if (typeof eTag !== 'string' || eTag === '*' || eTag === '') {
         await this.model.updateOne({ _id: key }, { $set: update }, { upsert: true });
+        continue;
+      }
+      if (eTag === NEW_ITEM_ETAG) {
+        try {
+          await this.model.create({ _id: key, ...update });
+        } catch (error) {
+          if (isDuplicateKey(error))
+            throw new AppError('storage_conflict', `eTag conflict creating ${key}`);
+          throw error;
+        }
         continue;
       }
       const result = await this.model.updateOne({ _id: key, eTag }, { $set: update });

@@ -1,7 +1,7 @@
 import { MemoryStorage, type Storage } from 'botbuilder';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageConflict, MongoStorage } from '../../src/store/mongoStorage.js';
+import { isStorageConflict, MongoStorage, NEW_ITEM_ETAG } from '../../src/store/mongoStorage.js';
 import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;
@@ -66,6 +66,17 @@ describe.each(implementations)('Storage port: %s', (_name, make) => {
     expect(
       results.filter((r) => r.status === 'rejected' && isStorageConflict(r.reason)),
     ).toHaveLength(7);
+  });
+
+  it('creates an item with the new-item eTag only if it does not exist yet', async () => {
+    const storage = make();
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => storage.write({ fresh: { n: i, eTag: NEW_ITEM_ETAG } })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      results.filter((r) => r.status === 'rejected' && isStorageConflict(r.reason)),
+    ).toHaveLength(5);
   });
 
   it('deletes', async () => {
