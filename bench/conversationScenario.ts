@@ -5,17 +5,8 @@
  *
  *   tsx bench/conversationScenario.ts memory|database|waterfall
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ConversationState, MemoryStorage, type TurnContext } from 'botbuilder';
-import {
-  ConfirmPrompt,
-  DialogSet,
-  DialogTurnStatus,
-  NumberPrompt,
-  TextPrompt,
-  WaterfallDialog,
-} from 'botbuilder-dialogs';
+import { join } from 'node:path';
+import { MemoryStorage, type TurnContext } from 'botbuilder-core';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { TifliBot } from '../src/bot/tifliBot.js';
@@ -29,10 +20,13 @@ import { MongoStorage } from '../src/store/mongoStorage.js';
 import { MongoPhotoStore } from '../src/store/photoStore.js';
 import { familyScript, referenceTurns } from './familyScript.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Run from the project folder (bench/index.ts does), compiled or not.
+const root = process.cwd();
 const settings = z
   .object({
     BENCH_FAMILIES: z.coerce.number().int().min(1).max(100_000).default(200),
+    /** Mean pause between a family's messages (0: each answer sent as soon as the reply arrives). */
+    BENCH_PAUSE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
     MONGODB_URI: z.string().optional(),
   })
   .parse(process.env);
@@ -83,33 +77,12 @@ async function tifliLogic(
   };
 }
 
-/** botbuilder's own way: a WaterfallDialog of the same number of prompts, MemoryStorage, en-us recognizers. */
-function waterfallLogic(): Logic {
-  const state = new ConversationState(new MemoryStorage());
-  const dialogs = new DialogSet(state.createProperty('dialogState'));
-  dialogs.add(new TextPrompt('text'));
-  dialogs.add(new NumberPrompt('number', undefined, 'en-us'));
-  dialogs.add(new ConfirmPrompt('confirm', undefined, 'en-us'));
-  const turns = referenceTurns();
-  dialogs.add(
-    new WaterfallDialog('report', [
-      ...turns.map(
-        (turn, index) => async (step: import('botbuilder-dialogs').WaterfallStepContext) => {
-          if (index > 0) (step.values as Record<string, unknown>)[`a${index - 1}`] = step.result;
-          return step.prompt(turn.prompt, `question ${index}`);
-        },
-      ),
-      async (step) => {
-        await step.context.sendActivity('done');
-        return step.endDialog();
-      },
-    ]),
-  );
-  return async (context) => {
-    const dc = await dialogs.createContext(context);
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog('report');
-    await state.saveChanges(context);
+/** A small deterministic generator, so paced runs pause the same way each time. */
+function seededRandom(seed: number): () => number {
+  let state = seed * 2654435761;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
   };
 }
 
@@ -118,13 +91,28 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  // botbuilder-dialogs is loaded only for the reference, so Tifli's memory figure is Tifli's own.
   const built =
     scenario === 'waterfall'
-      ? { logic: waterfallLogic(), close: async () => undefined }
+      ? {
+          logic: (await import('./waterfallReference.js')).waterfallLogic(),
+          close: async () => undefined,
+        }
       : await tifliLogic(scenario === 'database');
   const adapter = new DevAdapter(noOutbox);
-  const scripts = Array.from({ length: settings.BENCH_FAMILIES }, (_, i) =>
-    scenario === 'waterfall' ? ['hi', ...referenceTurns().map((t) => t.answer)] : familyScript(i),
+  const scriptFor = (i: number) =>
+    scenario === 'waterfall' ? ['hi', ...referenceTurns().map((t) => t.answer)] : familyScript(i);
+  const scripts = Array.from({ length: settings.BENCH_FAMILIES }, (_, i) => scriptFor(i));
+
+  // Warm-up, not measured: the same number of other families, so the JIT and
+  // the connection pool are settled before the clock starts (both scenarios alike).
+  await Promise.all(
+    Array.from({ length: settings.BENCH_FAMILIES }, async (_, family) => {
+      const from = `+2127${String(10_000_000 + family).padStart(8, '0')}`;
+      for (const [turn, text] of scriptFor(family).entries()) {
+        await adapter.process({ from, text, messageId: `w${family}-${turn}` }, built.logic);
+      }
+    }),
   );
 
   let peakRss = process.memoryUsage().rss;
@@ -132,33 +120,61 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 5);
   const latencies: number[] = [];
-  let lastReplies = 0;
+  const byTurn: number[][] = [];
+  let finished = 0;
+  // Without pauses one round takes well under a second, so three rounds of N
+  // new families are measured to steady the figures; paced runs take one.
+  const rounds = settings.BENCH_PAUSE_MS > 0 ? 1 : 3;
   const started = performance.now();
-  await Promise.all(
-    scripts.map(async (script, family) => {
-      const from = `+2126${String(10_000_000 + family).padStart(8, '0')}`;
-      for (const [turn, text] of script.entries()) {
-        const t0 = performance.now();
-        const replies = await adapter.process(
-          { from, text, messageId: `${family}-${turn}` },
-          built.logic,
-        );
-        latencies.push(performance.now() - t0);
-        if (turn === script.length - 1) lastReplies += replies.length;
-      }
-    }),
-  );
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(
+      scripts.map(async (script, family) => {
+        const from = `+2126${String(10_000_000 + round * 100_000 + family).padStart(8, '0')}`;
+        const random = seededRandom(family + 1);
+        for (const [turn, text] of script.entries()) {
+          if (settings.BENCH_PAUSE_MS > 0) {
+            await new Promise((resolve) =>
+              setTimeout(resolve, settings.BENCH_PAUSE_MS * (0.5 + random())),
+            );
+          }
+          const t0 = performance.now();
+          const replies = await adapter.process(
+            { from, text, messageId: `${round}-${family}-${turn}` },
+            built.logic,
+          );
+          const elapsed = performance.now() - t0;
+          latencies.push(elapsed);
+          const ofTurn = byTurn[turn] ?? [];
+          ofTurn.push(elapsed);
+          byTurn[turn] = ofTurn;
+          if (turn === script.length - 1 && replies.length > 0) finished++;
+        }
+      }),
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  if (process.env.BENCH_DEBUG) process.stderr.write(`${JSON.stringify(process.memoryUsage())}\n`);
   await built.close();
-  if (lastReplies !== scripts.length)
-    throw new Error(`only ${lastReplies} of ${scripts.length} families finished`);
+  if (finished !== scripts.length * rounds) {
+    throw new Error(`only ${finished} of ${scripts.length * rounds} families finished`);
+  }
   latencies.sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG) {
+    for (const [turn, values] of byTurn.entries()) {
+      values.sort((a, b) => a - b);
+      process.stderr.write(
+        `turn ${turn}: p50 ${percentile(values, 50).toFixed(1)} p99 ${percentile(values, 99).toFixed(1)}\n`,
+      );
+    }
+  }
   process.stdout.write(
     `${JSON.stringify({
       scenario,
+      pauseMs: settings.BENCH_PAUSE_MS,
       families: scripts.length,
+      rounds,
       turns: latencies.length,
       seconds: Number(seconds.toFixed(2)),
       turnsPerSecond: Math.round(latencies.length / seconds),

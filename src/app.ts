@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder-core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import type { Clock } from './bot/ports.js';
@@ -17,6 +17,7 @@ import { MongoCaseRepository } from './store/caseRepository.js';
 import { DevOutbox } from './store/devOutbox.js';
 import { MongoStorage } from './store/mongoStorage.js';
 import { MongoPhotoStore } from './store/photoStore.js';
+import { type RetentionResult, runRetention } from './store/retention.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,6 +45,8 @@ export interface App {
   cases: MongoCaseRepository;
   photos: MongoPhotoStore;
   outbox: DevOutbox;
+  /** Runs the purge jobs once (store/retention.ts). */
+  purge(): Promise<RetentionResult>;
 }
 
 /** Wires the service: repositories, flows, the bot, channels and HTTP routes. */
@@ -52,12 +55,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const flows = loadFlows(deps.flowsDir ?? join(projectRoot, 'flows'), translator);
   const cases = new MongoCaseRepository(deps.connection);
   await cases.init();
-  const photos = new MongoPhotoStore(deps.connection);
+  const clock = () => deps.clock.now();
+  const photos = new MongoPhotoStore(deps.connection, clock);
+  const mongoStorage = new MongoStorage(deps.connection, clock);
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
 
   const bot = new TifliBot({
-    storage: deps.storage ?? new MongoStorage(deps.connection),
+    storage: deps.storage ?? mongoStorage,
     flows,
     translator,
     cases,
@@ -67,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hashId: deps.hashId,
     referencePrefix: deps.referencePrefix,
   });
-  const devAdapter = new DevAdapter(outbox, () => deps.clock.now());
+  const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
 
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
@@ -88,5 +93,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   await http.ready();
   lifecycle.ready = true;
-  return { http, bot, devAdapter, lifecycle, translator, flows, cases, photos, outbox };
+  return {
+    http,
+    bot,
+    devAdapter,
+    lifecycle,
+    translator,
+    flows,
+    cases,
+    photos,
+    outbox,
+    purge: () => runRetention({ storage: mongoStorage, photos, cases }, deps.clock.now()),
+  };
 }

@@ -56,6 +56,17 @@ async function main(): Promise<void> {
     'Tifli is running',
   );
 
+  const purge = async () => {
+    try {
+      logger.info(await app.purge(), 'retention purge done');
+    } catch (error) {
+      logger.error({ err: error }, 'retention purge failed');
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(() => void purge(), 15 * 60_000);
+  purgeTimer.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -66,6 +77,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     force.unref();
+    clearInterval(purgeTimer);
     await whatsapp?.stop();
     await app.lifecycle.drain();
     await app.bot.idle();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder-core';
 import { z } from 'zod';
 import { type TurnInput, unsupportedMediaSchema } from '../conversation/input.js';
 import { MAX_PHOTO_BYTES, sniffImage } from '../domain/imageKind.js';

@@ -5,7 +5,7 @@ import {
   type StatePropertyAccessor,
   type Storage,
   type TurnContext,
-} from 'botbuilder';
+} from 'botbuilder-core';
 import {
   answer,
   goBack,
@@ -54,7 +54,7 @@ type Interruption =
   | { switchTo: Language };
 
 /** How many handled message ids a conversation remembers to drop redeliveries. */
-const REMEMBERED_MESSAGES = 50;
+const REMEMBERED_MESSAGES = 30;
 const MAX_ATTEMPTS = 4;
 
 /** What one turn decided: the state to store, what to say, what to do. */
@@ -133,7 +133,7 @@ export class TifliBot {
   private async runTurn(context: TurnContext): Promise<void> {
     const inbound = readInbound(context.activity);
     const messageHash = context.activity.id
-      ? createHash('sha256').update(context.activity.id).digest('base64url').slice(0, 22)
+      ? createHash('sha256').update(context.activity.id).digest('base64url').slice(0, 16)
       : undefined;
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -5,7 +5,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
   TurnContext,
-} from 'botbuilder';
+} from 'botbuilder-core';
 import {
   type ChannelMessage,
   messageActivity,

@@ -1,4 +1,4 @@
-import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder';
+import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder-core';
 
 /** What every channel hands to the bot for one inbound message. */
 export interface ChannelMessage {

@@ -6,7 +6,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
   TurnContext,
-} from 'botbuilder';
+} from 'botbuilder-core';
 import type { Logger } from 'pino';
 import qrcodeTerminal from 'qrcode-terminal';
 import { z } from 'zod';

@@ -8,5 +8,13 @@ export function formatCaseReference(prefix: string, year: number, sequence: numb
 
 /** The calendar year in Morocco, which names the reference's counter. */
 export function referenceYear(now: Date, timeZone = 'Africa/Casablanca'): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(now));
+  let format = yearFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' });
+    yearFormats.set(timeZone, format);
+  }
+  return Number(format.format(now));
 }
+
+// Building an Intl formatter costs far more than using one.
+const yearFormats = new Map<string, Intl.DateTimeFormat>();

@@ -874,14 +874,35 @@ function withoutCourtesy(words: readonly string[]): string[] {
 export function matchesKeyword(set: KeywordSet, text: string): boolean {
   const compiled = COMPILED.get(set);
   if (!compiled) return false;
+  const forms = matchingForms(text);
+  if (forms.symbol !== undefined) return compiled.symbols.has(forms.symbol);
+  return forms.words.some((form) => compiled.words.has(form));
+}
+
+/** The forms a message is compared in: as normalized, repeats dropped, courtesy words dropped. */
+interface MatchingForms {
+  symbol?: string;
+  words: string[];
+}
+
+// A turn asks about the same message for several sets in a row (the anytime
+// words, then the question's own), so the last message's forms are kept.
+let lastText: string | undefined;
+let lastForms: MatchingForms = { words: [] };
+
+function matchingForms(text: string): MatchingForms {
+  if (text === lastText) return lastForms;
   const normalized = normalizeForMatching(text);
-  if (normalized === '') return compiled.symbols.has(symbolForm(text));
-  const words = normalized
-    .split(' ')
-    .filter((word, index, all) => index === 0 || word !== all[index - 1]);
-  return (
-    compiled.words.has(normalized) ||
-    compiled.words.has(words.join(' ')) ||
-    compiled.words.has(withoutCourtesy(words).join(' '))
-  );
+  let forms: MatchingForms;
+  if (normalized === '') {
+    forms = { symbol: symbolForm(text), words: [] };
+  } else {
+    const words = normalized
+      .split(' ')
+      .filter((word, index, all) => index === 0 || word !== all[index - 1]);
+    forms = { words: [normalized, words.join(' '), withoutCourtesy(words).join(' ')] };
+  }
+  lastText = text;
+  lastForms = forms;
+  return forms;
 }

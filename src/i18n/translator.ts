@@ -59,8 +59,20 @@ export function createTranslator(localesDir: string): Translator {
     returnNull: false,
   });
 
-  const t = (language: Language, k: string, params?: Record<string, string>): string =>
-    instance.t(k, { lng: language, ...params });
+  // Texts never change once loaded and most replies are the same questions,
+  // so rendered sentences are remembered; the memo is emptied when it grows
+  // past a bound, since parameters can hold what families typed.
+  const memo = new Map<string, string>();
+  const t = (language: Language, k: string, params?: Record<string, string>): string => {
+    const memoKey = params ? `${language}:${k}:${JSON.stringify(params)}` : `${language}:${k}`;
+    let sentence = memo.get(memoKey);
+    if (sentence === undefined) {
+      sentence = instance.t(k, { lng: language, ...params });
+      if (memo.size >= 2_000) memo.clear();
+      memo.set(memoKey, sentence);
+    }
+    return sentence;
+  };
 
   const render = (language: Language, text: Text, results: { reference?: string } = {}): string => {
     switch (text.kind) {

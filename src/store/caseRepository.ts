@@ -1,14 +1,19 @@
 import type { Connection, Model } from 'mongoose';
-import { Schema, type Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import { z } from 'zod';
 import type { CaseRepository } from '../bot/ports.js';
 import { CASE_STATUSES, type CaseStatus } from '../domain/caseStatus.js';
 import type { NewCase } from '../domain/report.js';
 
+/**
+ * A case's `_id` is the id of the report draft it came from: looking a case up
+ * by it needs only the primary key (FerretDB scans a collection for any other
+ * field), and a second submission of the same draft is a duplicate key.
+ */
 const caseSchema = new Schema(
   {
+    _id: { type: String, required: true },
     reference: { type: String, required: true, unique: true },
-    draftId: { type: String, required: true, unique: true },
     status: { type: String, required: true, enum: CASE_STATUSES },
     priority: {
       level: { type: String, required: true },
@@ -41,6 +46,9 @@ const caseSchema = new Schema(
 caseSchema.index({ status: 1, 'priority.score': -1, createdAt: 1 });
 caseSchema.index({ channel: 1, 'reporter.address': 1, createdAt: -1 });
 
+/** A case as stored: the draft id is its `_id`. */
+type StoredCase = Omit<NewCase, 'draftId'> & { _id: string };
+
 const counterSchema = new Schema<{ _id: string; seq: number }>(
   { _id: String, seq: { type: Number, required: true } },
   { versionKey: false, collection: 'counters' },
@@ -50,7 +58,7 @@ interface AuditDocument {
   at: Date;
   actor: string;
   action: string;
-  caseId: Types.ObjectId;
+  caseId: string;
   details: Record<string, unknown>;
 }
 
@@ -59,7 +67,7 @@ const auditSchema = new Schema<AuditDocument>(
     at: { type: Date, required: true },
     actor: { type: String, required: true },
     action: { type: String, required: true },
-    caseId: { type: Schema.Types.ObjectId, required: true, index: true },
+    caseId: { type: String, required: true, index: true },
     details: { type: Schema.Types.Mixed, default: {} },
   },
   { versionKey: false, collection: 'audit' },
@@ -70,12 +78,12 @@ const isDuplicateKey = (error: unknown): boolean =>
 
 /** Cases on MongoDB: atomic counter, unique draft ids, an audit entry per creation. */
 export class MongoCaseRepository {
-  private readonly cases: Model<NewCase>;
+  private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
   private readonly audit: Model<AuditDocument>;
 
   constructor(connection: Connection) {
-    this.cases = connection.models.Case ?? connection.model<NewCase>('Case', caseSchema);
+    this.cases = connection.models.Case ?? connection.model<StoredCase>('Case', caseSchema);
     this.counters =
       connection.models.Counter ??
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
@@ -88,7 +96,7 @@ export class MongoCaseRepository {
   }
 
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
-    const found = await this.cases.findOne({ draftId }, { reference: 1 }).lean();
+    const found = await this.cases.findOne({ _id: draftId }, { reference: 1 }).lean();
     return found ? { reference: found.reference } : null;
   }
 
@@ -102,12 +110,13 @@ export class MongoCaseRepository {
 
   async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
     try {
-      const created = await this.cases.create(newCase);
+      const { draftId, ...fields } = newCase;
+      await this.cases.create({ _id: draftId, ...fields });
       await this.audit.create({
         at: newCase.createdAt,
         actor: 'family',
         action: 'case.created',
-        caseId: created._id,
+        caseId: draftId,
         details: { reference: newCase.reference, priority: newCase.priority.level },
       });
       return { reference: newCase.reference, created: true };

@@ -47,6 +47,7 @@ export async function connect(uri: string, dbName?: string): Promise<Connection>
     // failover invisible to a family mid-report.
     retryWrites: true,
     autoIndex: true,
+    maxPoolSize: 10,
   });
   await connection.asPromise();
   return connection;

@@ -30,7 +30,10 @@ const photoSchema = new Schema<PhotoDocument>(
 export class MongoPhotoStore {
   private readonly model: Model<PhotoDocument>;
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.model = connection.models.Photo ?? connection.model<PhotoDocument>('Photo', photoSchema);
   }
 
@@ -48,11 +51,29 @@ export class MongoPhotoStore {
           mimeType: photo.mimeType,
           size: photo.data.length,
           data: photo.data,
-          createdAt: new Date(),
+          createdAt: this.clock(),
         },
       },
       { upsert: true },
     );
+  }
+
+  /**
+   * Removes photos received before `olderThan` whose report was never
+   * submitted (the family cancelled or stopped answering).
+   */
+  async purgeUnsubmitted(
+    olderThan: Date,
+    submitted: (draftId: string) => Promise<boolean>,
+  ): Promise<number> {
+    const old = await this.model.find({ createdAt: { $lt: olderThan } }, { draftId: 1 }).lean();
+    let removed = 0;
+    for (const photo of old) {
+      if (await submitted(photo.draftId)) continue;
+      await this.model.deleteOne({ _id: photo._id });
+      removed++;
+    }
+    return removed;
   }
 
   /** One photo's bytes, for officers (issue: never from a public URL). */

@@ -1,4 +1,4 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { conversationReferenceFor } from '../../src/channels/messageActivity.js';
 import { type MessageMediaLike, WhatsAppAdapter } from '../../src/channels/whatsappAdapter.js';

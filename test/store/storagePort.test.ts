@@ -1,4 +1,4 @@
-import { MemoryStorage, type Storage } from 'botbuilder';
+import { MemoryStorage, type Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageConflict, MongoStorage, NEW_ITEM_ETAG } from '../../src/store/mongoStorage.js';
@@ -84,5 +84,26 @@ describe.each(implementations)('Storage port: %s', (_name, make) => {
     await storage.write({ gone: { n: 1 } });
     await storage.delete(['gone']);
     expect((await storage.read(['gone'])).gone).toBeUndefined();
+  });
+});
+
+describe('MongoStorage after a writer died between its claim and its write', () => {
+  it('refuses the eTag while the claim is fresh and takes it over after 30 s', async () => {
+    let now = new Date('2026-11-28T16:00:00Z');
+    const storage = new MongoStorage(connection, () => now);
+    await storage.write({ orphan: { n: 1 } });
+    const read = (await storage.read(['orphan'])).orphan;
+    // A writer claims the eTag and dies before writing the item.
+    await connection
+      .collection<{ _id: string; at: Date }>('botstate_claims')
+      .insertOne({ _id: `orphan\u0000${read?.eTag}`, at: now });
+
+    await expect(storage.write({ orphan: { ...read, n: 2 } })).rejects.toSatisfy(isStorageConflict);
+    now = new Date(now.getTime() + 31_000);
+    await storage.write({ orphan: { ...read, n: 3 } });
+    expect((await storage.read(['orphan'])).orphan?.n).toBe(3);
+    // The taken-over eTag stays spent: a second writer holding it still loses.
+    await expect(storage.write({ orphan: { ...read, n: 4 } })).rejects.toSatisfy(isStorageConflict);
+    expect(await storage.purgeClaims(new Date(now.getTime() + 1))).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
 import { type App, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/bot/ports.js';
