@@ -46,10 +46,19 @@ export function createLogger(
     {
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
       base: { service: 'tifli' },
     },
     destination,
   );
+}
+
+/**
+ * What a log line says about an HTTP request: method and path, never the
+ * query string (`/dev/outbox?to=+2126…` carries a phone number) or headers.
+ */
+function serializeRequest(request: { method?: string; url?: string; id?: string }) {
+  return { method: request.method, path: request.url?.split('?')[0], id: request.id };
 }
 
 /**

@@ -49,13 +49,14 @@ async function main(): Promise<void> {
   console.log(
     `Chatting with ${baseUrl} as ${from}. /quit to leave; /location LAT LON, /photo PATH, /voice, /outbox, /from NUMBER.`,
   );
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  for (;;) {
-    const line = await rl.question('\nyou> ').catch(() => '/quit');
+  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  process.stdout.write('\nyou> ');
+  // Reading lines as they come (not rl.question) keeps piped input in order.
+  for await (const line of rl) {
     const [command, ...args] = line.trim().split(/\s+/);
+    if (command === '/quit') break;
     try {
-      if (command === '/quit') break;
-      else if (command === '/location') {
+      if (command === '/location') {
         await send({
           location: {
             latitude: Number(args[0]),
@@ -70,12 +71,14 @@ async function main(): Promise<void> {
       else if (command === '/from' && args[0]) from = args[0];
       else if (command === '/outbox') {
         const response = await fetch(`${baseUrl}/dev/outbox?to=${encodeURIComponent(from)}`);
-        for (const m of outboxSchema.parse(await response.json()).messages)
+        for (const m of outboxSchema.parse(await response.json()).messages) {
           console.log(`[${m.at}] ${m.text}`);
+        }
       } else await send({ text: line });
     } catch (error) {
       console.error('!', error instanceof Error ? error.message : error);
     }
+    process.stdout.write('\nyou> ');
   }
   rl.close();
 }

@@ -290,7 +290,8 @@ describe.each(transcripts)('the whole report in $name', (transcript) => {
       sentence(app, language, 'common:status.pending', { reference: 'TF-2026-000001' }),
     ]);
 
-    // Nothing personal reached the logs.
+    // Nothing personal reached the logs, not even through a URL.
+    await app.http.inject({ method: 'GET', url: `/dev/outbox?to=${encodeURIComponent(from)}` });
     const logs = harness.logs.join('');
     expect(logs).not.toContain(from.slice(4));
     expect(logs).not.toContain(String(transcript.expectCase['child.fullName'] ?? 'no-name'));
