@@ -13,6 +13,7 @@ import { TifliBot } from '../src/bot/tifliBot.js';
 import { DevAdapter } from '../src/channels/devAdapter.js';
 import { loadFlows } from '../src/conversation/loadFlows.js';
 import { createTranslator } from '../src/i18n/translator.js';
+import { AuditLog } from '../src/store/auditLog.js';
 import { MongoCaseRepository } from '../src/store/caseRepository.js';
 import { connect } from '../src/store/database.js';
 import { MemoryCaseRepository, MemoryPhotoStore } from '../src/store/memoryCaseRepository.js';
@@ -48,6 +49,7 @@ async function tifliLogic(
     logger: pino({ level: 'silent' }),
     hashId: (id: string) => id,
     referencePrefix: 'TF',
+    regionOf: () => 'casablanca-settat',
   };
   if (!database) {
     const bot = new TifliBot({
@@ -60,7 +62,7 @@ async function tifliLogic(
   }
   if (!settings.MONGODB_URI) throw new Error('the database scenario needs MONGODB_URI');
   const connection = await connect(settings.MONGODB_URI, `tifli_bench_${Date.now()}`);
-  const cases = new MongoCaseRepository(connection);
+  const cases = new MongoCaseRepository(connection, new AuditLog(connection));
   await cases.init();
   const bot = new TifliBot({
     ...common,

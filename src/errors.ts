@@ -5,6 +5,10 @@
  */
 export type AppErrorCode =
   | 'bad_request'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'csrf'
+  | 'too_many_attempts'
   | 'not_found'
   | 'conflict'
   | 'ferretdb_missing'

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       mediaFactory,
     });
     whatsapp.onTurnError = app.bot.onTurnError;
+    app.channels.set('whatsapp', whatsapp);
     await whatsapp.start((context) => app.lifecycle.track(() => app.bot.onTurn(context)));
   }
 

@@ -1,6 +1,6 @@
 import type { Effect } from '../conversation/flowState.js';
 import { formatCaseReference, referenceYear } from '../domain/caseReference.js';
-import { caseFromReport, reportAnswersSchema } from '../domain/report.js';
+import { caseFromReport, type Place, reportAnswersSchema } from '../domain/report.js';
 import { AppError } from '../errors.js';
 import type { Language } from '../i18n/language.js';
 import type { Logger } from '../logger.js';
@@ -9,6 +9,8 @@ import type { CaseRepository, PhotoStore } from './ports.js';
 
 export interface EffectDeps {
   cases: CaseRepository;
+  /** The region whose officers handle a case, from where the child was last seen. */
+  regionOf: (place: Place, city: string | null) => string | null;
   photos: PhotoStore;
   logger: Logger;
   referencePrefix: string;
@@ -25,6 +27,8 @@ export interface EffectContext {
 /** Values effects produce that replies show (the new case's reference). */
 export interface EffectResults {
   reference?: string;
+  /** The case this turn created, for the console's live queue. */
+  createdCase?: { caseId: string; region: string | null };
 }
 
 /**
@@ -48,7 +52,9 @@ export async function applyEffects(
         break;
       }
       case 'submitReport': {
-        results.reference = await submitReport(effect, context, deps);
+        const submitted = await submitReport(effect, context, deps);
+        results.reference = submitted.reference;
+        results.createdCase = { caseId: effect.draftId, region: submitted.region };
         break;
       }
       default: {
@@ -64,9 +70,9 @@ async function submitReport(
   effect: Extract<Effect, { type: 'submitReport' }>,
   context: EffectContext,
   deps: EffectDeps,
-): Promise<string> {
+): Promise<{ reference: string; region: string | null }> {
   const existing = await deps.cases.findByDraftId(effect.draftId);
-  if (existing) return existing.reference;
+  if (existing) return { reference: existing.reference, region: null };
   const answers = reportAnswersSchema.safeParse(effect.answers);
   if (!answers.success) {
     // A flow edited without keeping a required answer: refuse loudly rather than store half a case.
@@ -82,6 +88,10 @@ async function submitReport(
     year,
     await deps.cases.nextSequence(year),
   );
+  const region = deps.regionOf(
+    answers.data['lastSeen.place'],
+    answers.data['lastSeen.city'] ?? null,
+  );
   const stored = await deps.cases.insertNew(
     caseFromReport(answers.data, {
       draftId: effect.draftId,
@@ -91,8 +101,12 @@ async function submitReport(
       reporterAddress: context.address,
       now: context.now,
       consentNoticeVersion: effect.flowVersion,
+      region,
     }),
   );
-  deps.logger.info({ reference: stored.reference, created: stored.created }, 'report submitted');
-  return stored.reference;
+  deps.logger.info(
+    { reference: stored.reference, created: stored.created, region },
+    'report submitted',
+  );
+  return { reference: stored.reference, region };
 }

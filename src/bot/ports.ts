@@ -16,7 +16,17 @@ export interface CaseRepository {
   latestForReporter(
     channel: string,
     address: string,
-  ): Promise<{ reference: string; status: CaseStatus } | null>;
+  ): Promise<{ id: string; reference: string; status: CaseStatus } | null>;
+  /** The case a family is talking about with an officer (in review, confirmed, alert), if any. */
+  activeCaseFor(
+    channel: string,
+    address: string,
+  ): Promise<{ id: string; reference: string } | null>;
+  /** Adds what the family wrote to the case conversation, once per message id. */
+  addFamilyMessage(
+    caseId: string,
+    message: { id: string; text: string; at: Date },
+  ): Promise<{ region: string | null }>;
 }
 
 /** Where report photos are kept, by content hash. */

@@ -17,14 +17,16 @@ import type { Flow } from '../conversation/flowSchema.js';
 import type { Effect } from '../conversation/flowState.js';
 import type { FlowCatalog } from '../conversation/loadFlows.js';
 import { key, lines, raw, type Text } from '../conversation/text.js';
+import type { Place } from '../domain/report.js';
 import { detectLanguage } from '../i18n/detectLanguage.js';
 import { type KeywordSet, matchesKeyword } from '../i18n/keywords.js';
 import { LANGUAGES, type Language } from '../i18n/language.js';
-import { normalizeDigits, stripInvisible } from '../i18n/normalize.js';
+import { hasMeaningfulContent, normalizeDigits, stripInvisible } from '../i18n/normalize.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../logger.js';
 import { isStorageConflict, NEW_ITEM_ETAG } from '../store/mongoStorage.js';
 import { applyEffects, type EffectResults } from './applyEffects.js';
+import type { CaseEvents } from './caseEvents.js';
 import { type ConversationData, readConversation } from './conversationState.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedQueue } from './keyedQueue.js';
@@ -40,6 +42,9 @@ export interface TifliBotDeps {
   logger: Logger;
   hashId: (id: string) => string;
   referencePrefix: string;
+  regionOf: (place: Place, city: string | null) => string | null;
+  /** Tells the console what happened (optional: benchmarks run without it). */
+  events?: CaseEvents;
   newDraftId?: () => string;
 }
 
@@ -178,6 +183,8 @@ export class TifliBot {
         if (isStorageConflict(error) && attempt < MAX_ATTEMPTS) continue;
         throw error;
       }
+      if (results.createdCase)
+        this.deps.events?.publish({ type: 'created', ...results.createdCase });
       await this.send(context, decision, results);
       return;
     }
@@ -281,7 +288,16 @@ export class TifliBot {
       }
     }
 
-    // 3. An answer to the current question, or the start of a report.
+    // 3. A family whose case an officer has taken talks to that officer.
+    if (!data.flow) {
+      const active = await this.deps.cases.activeCaseFor(
+        context.activity.channelId,
+        context.activity.from.id,
+      );
+      if (active) return this.relayToOfficer(data, language, active.id, inbound, context, now);
+    }
+
+    // 4. An answer to the current question, or the start of a report.
     if (data.flow)
       return this.step(data, language, answer(this.report, data.flow, inbound.input, { now }));
     if (data.lastCase) {
@@ -290,6 +306,26 @@ export class TifliBot {
       ]);
     }
     return this.begin(data, language);
+  }
+
+  private async relayToOfficer(
+    data: ConversationData,
+    language: Language,
+    caseId: string,
+    inbound: Inbound,
+    context: TurnContext,
+    now: Date,
+  ): Promise<Decision> {
+    if (inbound.input.kind !== 'text' || !hasMeaningfulContent(inbound.input.text)) {
+      return this.reply(data, language, [key('common:relay_text_only')]);
+    }
+    const { region } = await this.deps.cases.addFamilyMessage(caseId, {
+      id: context.activity.id ?? randomUUID(),
+      text: inbound.input.text.trim(),
+      at: now,
+    });
+    this.deps.events?.publish({ type: 'message', caseId, region });
+    return this.reply(data, language, [key('common:relayed')]);
   }
 
   private begin(data: ConversationData, language: Language): Decision {

@@ -64,6 +64,8 @@ export interface ReportMeta {
   reporterAddress: string;
   now: Date;
   consentNoticeVersion: number;
+  /** The region whose officers handle the case (from the place last seen), if known. */
+  region: string | null;
 }
 
 /** A case as first stored, before any officer touched it. */
@@ -97,9 +99,33 @@ export interface NewCase {
   circumstances: string;
   abduction: { suspected: 'yes' | 'no' | 'unknown'; details: string | null };
   consent: { given: true; at: Date; noticeVersion: number };
+  region: string | null;
+  assignedTo: string | null;
+  officialReportNumber: string | null;
+  messages: CaseMessage[];
+  notes: CaseNote[];
+  confirmation: { checklist: Record<string, boolean>; by: string; at: Date } | null;
+  closure: { reason: string; by: string; at: Date } | null;
   createdAt: Date;
   updatedAt: Date;
   history: Array<{ status: CaseStatus; at: Date; by: 'family' | string }>;
+}
+
+/** A message between the family and the officers, kept in the case. */
+export interface CaseMessage {
+  id: string;
+  from: 'family' | 'officer';
+  text: string;
+  at: Date;
+  officer?: string;
+}
+
+/** An officer's note on a case (not shown to the family). */
+export interface CaseNote {
+  id: string;
+  text: string;
+  at: Date;
+  officer: string;
 }
 
 /** Builds the pending case from a submitted report; pure. */
@@ -152,6 +178,13 @@ export function caseFromReport(answers: ReportAnswers, meta: ReportMeta): NewCas
     circumstances: answers.circumstances,
     abduction: { suspected: abduction, details: answers['abduction.details'] ?? null },
     consent: { given: true, at: meta.now, noticeVersion: meta.consentNoticeVersion },
+    region: meta.region,
+    assignedTo: null,
+    officialReportNumber: null,
+    messages: [],
+    notes: [],
+    confirmation: null,
+    closure: null,
     createdAt: meta.now,
     updatedAt: meta.now,
     history: [{ status: 'pending', at: meta.now, by: 'family' }],

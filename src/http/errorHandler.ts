@@ -5,6 +5,17 @@ import { AppError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import { requestLanguage } from './requestLanguage.js';
 
+/** The HTTP status of each error code a request can expect. */
+const STATUS_OF: Partial<Record<string, number>> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  csrf: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_attempts: 429,
+};
+
 /**
  * The one error handler: a bad body gets 400 with a localized sentence and the
  * fields at fault; any unexpected failure gets 500 with no detail (it is
@@ -28,8 +39,9 @@ export const errorHandler = fp(
           },
         });
       }
-      if (error instanceof AppError && error.code === 'not_found') {
-        return reply.status(404).send({ error: { code: 'not_found', message: say('not_found') } });
+      if (error instanceof AppError && error.code in STATUS_OF) {
+        const status = STATUS_OF[error.code] ?? 500;
+        return reply.status(status).send({ error: { code: error.code, message: say(error.code) } });
       }
       const statusCode =
         'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;

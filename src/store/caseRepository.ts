@@ -2,8 +2,14 @@ import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
 import type { CaseRepository } from '../bot/ports.js';
+import {
+  FAMILY_TALKS_TO_OFFICER,
+  TRANSITIONS,
+  type TransitionName,
+} from '../domain/caseLifecycle.js';
 import { CASE_STATUSES, type CaseStatus } from '../domain/caseStatus.js';
-import type { NewCase } from '../domain/report.js';
+import type { CaseMessage, CaseNote, NewCase } from '../domain/report.js';
+import type { AuditLog } from './auditLog.js';
 
 /**
  * A case's `_id` is the id of the report draft it came from: looking a case up
@@ -36,6 +42,13 @@ const caseSchema = new Schema(
     circumstances: { type: String, required: true },
     abduction: { suspected: String, details: { type: String, default: null } },
     consent: { given: Boolean, at: Date, noticeVersion: Number },
+    region: { type: String, default: null },
+    assignedTo: { type: String, default: null },
+    officialReportNumber: { type: String, default: null },
+    messages: { type: [Schema.Types.Mixed], default: [] },
+    notes: { type: [Schema.Types.Mixed], default: [] },
+    confirmation: { type: Schema.Types.Mixed, default: null },
+    closure: { type: Schema.Types.Mixed, default: null },
     history: [{ _id: false, status: String, at: Date, by: String }],
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -47,52 +60,39 @@ caseSchema.index({ status: 1, 'priority.score': -1, createdAt: 1 });
 caseSchema.index({ channel: 1, 'reporter.address': 1, createdAt: -1 });
 
 /** A case as stored: the draft id is its `_id`. */
-type StoredCase = Omit<NewCase, 'draftId'> & { _id: string };
+export type StoredCase = Omit<NewCase, 'draftId' | 'status'> & { _id: string; status: CaseStatus };
 
 const counterSchema = new Schema<{ _id: string; seq: number }>(
   { _id: String, seq: { type: Number, required: true } },
   { versionKey: false, collection: 'counters' },
 );
 
-interface AuditDocument {
-  at: Date;
-  actor: string;
-  action: string;
-  caseId: string;
-  details: Record<string, unknown>;
-}
-
-const auditSchema = new Schema<AuditDocument>(
-  {
-    at: { type: Date, required: true },
-    actor: { type: String, required: true },
-    action: { type: String, required: true },
-    caseId: { type: String, required: true, index: true },
-    details: { type: Schema.Types.Mixed, default: {} },
-  },
-  { versionKey: false, collection: 'audit' },
-);
-
 const isDuplicateKey = (error: unknown): boolean =>
   z.object({ code: z.literal(11000) }).safeParse(error).success;
 
-/** Cases on MongoDB: atomic counter, unique draft ids, an audit entry per creation. */
+/** The outcome of an officer's action on a case. */
+export type TransitionResult =
+  | { ok: true; case: StoredCase }
+  | { ok: false; reason: 'not_found' | 'conflict' };
+
+/** Cases on MongoDB: atomic counter, unique draft ids, state-guarded transitions, audit entries. */
 export class MongoCaseRepository {
   private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
-  private readonly audit: Model<AuditDocument>;
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    private readonly audit: AuditLog,
+  ) {
     this.cases = connection.models.Case ?? connection.model<StoredCase>('Case', caseSchema);
     this.counters =
       connection.models.Counter ??
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
-    this.audit = connection.models.Audit ?? connection.model<AuditDocument>('Audit', auditSchema);
   }
 
-  /** Builds the indexes (unique reference and draft id). Call once at start-up. */
+  /** Builds the indexes (unique reference). Call once at start-up. */
   async init(): Promise<void> {
-    await Promise.all([this.cases.init(), this.counters.init(), this.audit.init()]);
+    await Promise.all([this.cases.init(), this.counters.init()]);
   }
 
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
@@ -109,34 +109,157 @@ export class MongoCaseRepository {
   }
 
   async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
+    const { draftId, ...fields } = newCase;
     try {
-      const { draftId, ...fields } = newCase;
       await this.cases.create({ _id: draftId, ...fields });
-      await this.audit.create({
-        at: newCase.createdAt,
-        actor: 'family',
-        action: 'case.created',
-        caseId: draftId,
-        details: { reference: newCase.reference, priority: newCase.priority.level },
-      });
-      return { reference: newCase.reference, created: true };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const existing = await this.findByDraftId(newCase.draftId);
+      const existing = await this.findByDraftId(draftId);
       if (!existing) throw error;
       return { reference: existing.reference, created: false };
     }
+    await this.audit.append({
+      at: newCase.createdAt,
+      actor: 'family',
+      action: 'case.created',
+      caseId: draftId,
+      details: { reference: newCase.reference, priority: newCase.priority.level },
+    });
+    return { reference: newCase.reference, created: true };
   }
 
   async latestForReporter(
     channel: string,
     address: string,
-  ): Promise<{ reference: string; status: CaseStatus } | null> {
+  ): Promise<{ id: string; reference: string; status: CaseStatus } | null> {
     const found = await this.cases
       .findOne({ channel, 'reporter.address': address }, { reference: 1, status: 1 })
       .sort({ createdAt: -1 })
       .lean();
-    return found ? { reference: found.reference, status: found.status } : null;
+    return found ? { id: found._id, reference: found.reference, status: found.status } : null;
+  }
+
+  /** The case a family is talking about with an officer, if any. */
+  async activeCaseFor(
+    channel: string,
+    address: string,
+  ): Promise<{ id: string; reference: string } | null> {
+    const latest = await this.latestForReporter(channel, address);
+    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status) ? latest : null;
+  }
+
+  /** The queue: cases in these statuses (of one region, or all), by priority then waiting time. */
+  queue(statuses: readonly CaseStatus[], region: string | null): Promise<StoredCase[]> {
+    const filter =
+      region === null ? { status: { $in: statuses } } : { status: { $in: statuses }, region };
+    return this.cases
+      .find(filter, { messages: 0, notes: 0 })
+      .sort({ 'priority.score': -1, createdAt: 1 })
+      .limit(500)
+      .lean<StoredCase[]>();
+  }
+
+  get(id: string): Promise<StoredCase | null> {
+    return this.cases.findOne({ _id: id }).lean<StoredCase>();
+  }
+
+  /**
+   * Moves a case along its lifecycle in one single-document update guarded by
+   * the states it may leave, so of two officers acting at once exactly one wins.
+   */
+  async transition(
+    id: string,
+    name: TransitionName,
+    by: string,
+    now: Date,
+    set: Record<string, unknown> = {},
+  ): Promise<TransitionResult> {
+    const { from, to } = TRANSITIONS[name];
+    const updated = await this.cases
+      .findOneAndUpdate(
+        { _id: id, status: { $in: [...from] } },
+        {
+          $set: { ...set, status: to, updatedAt: now },
+          $push: { history: { status: to, at: now, by } },
+        },
+        { new: true },
+      )
+      .lean<StoredCase>();
+    if (!updated) return { ok: false, reason: (await this.get(id)) ? 'conflict' : 'not_found' };
+    await this.audit.append({
+      at: now,
+      actor: by,
+      action: `case.${name}`,
+      caseId: id,
+      details: { status: to },
+    });
+    return { ok: true, case: updated };
+  }
+
+  /** Changes fields of a case without changing its status (assignment, report number). */
+  async update(
+    id: string,
+    set: Record<string, unknown>,
+    audit: { by: string; action: string; now: Date },
+  ) {
+    const updated = await this.cases
+      .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: audit.now } }, { new: true })
+      .lean<StoredCase>();
+    if (updated) {
+      await this.audit.append({
+        at: audit.now,
+        actor: audit.by,
+        action: audit.action,
+        caseId: id,
+        details: {},
+      });
+    }
+    return updated;
+  }
+
+  async addMessage(id: string, message: CaseMessage): Promise<void> {
+    await this.cases.updateOne(
+      { _id: id },
+      { $push: { messages: message }, $set: { updatedAt: message.at } },
+    );
+  }
+
+  async addFamilyMessage(
+    caseId: string,
+    message: { id: string; text: string; at: Date },
+  ): Promise<{ region: string | null }> {
+    // Guarded by the message id, so a retried turn does not add it twice.
+    await this.cases.updateOne(
+      { _id: caseId, 'messages.id': { $ne: message.id } },
+      { $push: { messages: { ...message, from: 'family' } }, $set: { updatedAt: message.at } },
+    );
+    const found = await this.cases.findOne({ _id: caseId }, { region: 1 }).lean();
+    return { region: found?.region ?? null };
+  }
+
+  async addNote(id: string, note: CaseNote): Promise<void> {
+    await this.cases.updateOne(
+      { _id: id },
+      { $push: { notes: note }, $set: { updatedAt: note.at } },
+    );
+    await this.audit.append({
+      at: note.at,
+      actor: note.officer,
+      action: 'case.note',
+      caseId: id,
+      details: {},
+    });
+  }
+
+  /** Every read of a case's sensitive fields leaves a trace (DESIGN.md). */
+  async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
+    await this.audit.append({
+      at: now,
+      actor: by,
+      action: `${what}.viewed`,
+      caseId: id,
+      details: {},
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CaseRepository, PhotoStore } from '../bot/ports.js';
+import { FAMILY_TALKS_TO_OFFICER } from '../domain/caseLifecycle.js';
 import type { CaseStatus } from '../domain/caseStatus.js';
 import type { NewCase } from '../domain/report.js';
 
@@ -8,7 +9,7 @@ import type { NewCase } from '../domain/report.js';
  * pipeline from the database. Not for production: nothing survives a restart.
  */
 export class MemoryCaseRepository implements CaseRepository {
-  private readonly cases: NewCase[] = [];
+  private readonly cases: Array<Omit<NewCase, 'status'> & { status: CaseStatus }> = [];
   private readonly counters = new Map<number, number>();
 
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
@@ -32,12 +33,36 @@ export class MemoryCaseRepository implements CaseRepository {
   async latestForReporter(
     channel: string,
     address: string,
-  ): Promise<{ reference: string; status: CaseStatus } | null> {
+  ): Promise<{ id: string; reference: string; status: CaseStatus } | null> {
     const found = this.cases
       .filter((c) => c.channel === channel && c.reporter.address === address)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .at(-1);
-    return found ? { reference: found.reference, status: found.status } : null;
+    return found ? { id: found.draftId, reference: found.reference, status: found.status } : null;
+  }
+
+  async activeCaseFor(
+    channel: string,
+    address: string,
+  ): Promise<{ id: string; reference: string } | null> {
+    const found = this.cases
+      .filter((c) => c.channel === channel && c.reporter.address === address)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .at(-1);
+    return found && FAMILY_TALKS_TO_OFFICER.includes(found.status)
+      ? { id: found.draftId, reference: found.reference }
+      : null;
+  }
+
+  async addFamilyMessage(
+    caseId: string,
+    message: { id: string; text: string; at: Date },
+  ): Promise<{ region: string | null }> {
+    const found = this.cases.find((c) => c.draftId === caseId);
+    if (found && !found.messages.some((m) => m.id === message.id)) {
+      found.messages.push({ ...message, from: 'family' });
+    }
+    return { region: found?.region ?? null };
   }
 
   get size(): number {

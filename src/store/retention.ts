@@ -1,5 +1,6 @@
 import type { MongoCaseRepository } from './caseRepository.js';
 import type { MongoStorage } from './mongoStorage.js';
+import type { MongoOfficerRepository } from './officerRepository.js';
 import type { MongoPhotoStore } from './photoStore.js';
 
 const HOUR = 3_600_000;
@@ -22,11 +23,17 @@ export interface RetentionResult {
   claims: number;
   conversations: number;
   photos: number;
+  sessions: number;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
 export async function runRetention(
-  deps: { storage: MongoStorage; photos: MongoPhotoStore; cases: MongoCaseRepository },
+  deps: {
+    storage: MongoStorage;
+    photos: MongoPhotoStore;
+    cases: MongoCaseRepository;
+    officers: MongoOfficerRepository;
+  },
   now: Date,
 ): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
@@ -37,5 +44,6 @@ export async function runRetention(
       before(RETENTION.unsubmittedPhotoMs),
       async (draftId) => (await deps.cases.findByDraftId(draftId)) !== null,
     ),
+    sessions: await deps.officers.purgeExpiredSessions(now),
   };
 }

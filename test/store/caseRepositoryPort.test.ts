@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRepository } from '../../src/bot/ports.js';
 import type { NewCase } from '../../src/domain/report.js';
+import { AuditLog } from '../../src/store/auditLog.js';
 import { MongoCaseRepository } from '../../src/store/caseRepository.js';
 import { MemoryCaseRepository } from '../../src/store/memoryCaseRepository.js';
 import { connectTestDatabase } from '../support/database.js';
@@ -47,6 +48,13 @@ function newCase(draftId: string, reference: string, address = '+212600000401'):
     circumstances: 'invented',
     abduction: { suspected: 'no', details: null },
     consent: { given: true, at: now, noticeVersion: 1 },
+    region: 'rabat-sale-kenitra',
+    assignedTo: null,
+    officialReportNumber: null,
+    messages: [],
+    notes: [],
+    confirmation: null,
+    closure: null,
     createdAt: now,
     updatedAt: now,
     history: [{ status: 'pending', at: now, by: 'family' }],
@@ -59,7 +67,7 @@ const implementations: Array<[string, () => Promise<CaseRepository>]> = [
     'MongoCaseRepository (real database)',
     async () => {
       await connection.dropDatabase();
-      const repository = new MongoCaseRepository(connection);
+      const repository = new MongoCaseRepository(connection, new AuditLog(connection));
       await repository.init();
       return repository;
     },
@@ -100,6 +108,7 @@ describe.each(implementations)('CaseRepository port: %s', (_name, make) => {
     });
     await repository.insertNew(newCase('d-c', 'TF-2026-000012', '+212600000499'));
     expect(await repository.latestForReporter('dev', '+212600000401')).toEqual({
+      id: 'd-b',
       reference: 'TF-2026-000011',
       status: 'pending',
     });

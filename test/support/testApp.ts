@@ -51,6 +51,8 @@ export async function createTestApp(
     clock,
     devChannel: true,
     referencePrefix: 'TF',
+    // Failed logins slow down in milliseconds here, so tests of the lock-out stay quick.
+    loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
     ...(options.storage ? { storage: options.storage } : {}),
   });
   return {
