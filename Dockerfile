@@ -16,11 +16,11 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends chromium fonts-noto-core ca-certificates \
+  && apt-get install -y --no-install-recommends chromium fonts-dejavu-core ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     CHROMIUM_PATH=/usr/bin/chromium \
-    DATA_DIR=/data \
+    DATA_DIR=/var/lib/tifli \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
@@ -28,10 +28,12 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist/ dist/
 COPY locales/ locales/
 COPY flows/ flows/
+COPY console/ console/
+COPY data/gazetteer/ data/gazetteer/
 COPY tools/ferretdb/go.mod tools/ferretdb/go.mod
 COPY --from=ferretdb /out/ferretdb .cache/ferretdb/ferretdb-v1.24.2
-RUN useradd --system --home /app tifli && mkdir -p /data && chown tifli /data
+RUN useradd --system --home /app tifli && mkdir -p /var/lib/tifli && chown tifli /var/lib/tifli
 USER tifli
-VOLUME ["/data"]
+VOLUME ["/var/lib/tifli"]
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

@@ -9,6 +9,7 @@ import type { Clock } from './bot/ports.js';
 import { TifliBot } from './bot/tifliBot.js';
 import { DevAdapter } from './channels/devAdapter.js';
 import { type FlowCatalog, loadFlows } from './conversation/loadFlows.js';
+import { consoleRoutes } from './http/console/consoleRoutes.js';
 import { devRoutes } from './http/dev/devRoutes.js';
 import { docsRoutes } from './http/docs/docsRoutes.js';
 import { errorHandler } from './http/errorHandler.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   referencePrefix: string;
   /** Conversation storage; MongoDB unless a benchmark compares with memory. */
   storage?: Storage;
+  /** Where locales/, flows/, console/ and data/ are (the project folder by default). */
+  rootDir?: string;
   localesDir?: string;
   flowsDir?: string;
   /** Failed-login slowdown; tests shorten it. */
@@ -68,14 +71,15 @@ export interface App {
 
 /** Wires the service: repositories, flows, the bot, channels and HTTP routes. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const translator = createTranslator(deps.localesDir ?? join(projectRoot, 'locales'));
-  const flows = loadFlows(deps.flowsDir ?? join(projectRoot, 'flows'), translator);
+  const root = deps.rootDir ?? projectRoot;
+  const translator = createTranslator(deps.localesDir ?? join(root, 'locales'));
+  const flows = loadFlows(deps.flowsDir ?? join(root, 'flows'), translator);
   const clock = () => deps.clock.now();
   const audit = new AuditLog(deps.connection);
   const cases = new MongoCaseRepository(deps.connection, audit);
   await cases.init();
   const officers = new MongoOfficerRepository(deps.connection, clock, deps.loginThrottle);
-  const gazetteer = loadGazetteer();
+  const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
   const events = new CaseEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
   const mongoStorage = new MongoStorage(deps.connection, clock);
@@ -125,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'cases' }),
   });
   await http.register(eventRoutes, { events });
+  await http.register(consoleRoutes, { rootDir: root });
   if (deps.devChannel) {
     await http.register(devRoutes, {
       adapter: devAdapter,

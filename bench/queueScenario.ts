@@ -1,0 +1,155 @@
+/**
+ * The officers' queue with 10 000 cases in the database: p50 / p95 of
+ * `GET /api/cases` through the real HTTP stack, for a regional officer and for
+ * an admin who sees every region. Prints one JSON line.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { buildApp } from '../src/app.js';
+import { REGION_IDS } from '../src/domain/gazetteer.js';
+import type { NewCase } from '../src/domain/report.js';
+import { connect } from '../src/store/database.js';
+
+const settings = z
+  .object({
+    MONGODB_URI: z.string(),
+    BENCH_CASES: z.coerce.number().int().min(1).default(10_000),
+    BENCH_REQUESTS: z.coerce.number().int().min(1).default(200),
+  })
+  .parse(process.env);
+
+const now = new Date('2026-11-28T16:00:00Z');
+const statuses = ['pending', 'pending', 'in_review', 'confirmed', 'resolved', 'rejected'] as const;
+
+/** An invented case, as the report flow stores them. */
+function inventedCase(
+  i: number,
+): Omit<NewCase, 'draftId' | 'status'> & { _id: string; status: string } {
+  const createdAt = new Date(now.getTime() - i * 60_000);
+  return {
+    _id: randomUUID(),
+    reference: `TF-2026-${String(i + 1).padStart(6, '0')}`,
+    status: statuses[i % statuses.length] ?? 'pending',
+    priority: { level: i % 3 === 0 ? 'critical' : 'normal', score: i % 9, reasons: [] },
+    language: 'fr',
+    channel: 'dev',
+    reporter: {
+      address: `+2126${String(20_000_000 + i)}`,
+      name: `Parent Inventé ${i}`,
+      relationship: 'parent',
+    },
+    child: {
+      fullName: `Enfant Inventé ${i}`,
+      sex: i % 2 ? 'boy' : 'girl',
+      age: { years: i % 17 },
+      photoId: null,
+      heightCm: 120,
+      build: 'mince',
+      hair: 'cheveux noirs courts',
+      marks: null,
+      clothing: 't-shirt rouge, jean bleu, baskets blanches',
+      phone: null,
+      hobbies: 'le football et les jeux vidéo',
+      problems: null,
+      places: 'chez son cousin, le terrain de foot du quartier',
+      friends: 'Adam et Rayan',
+      health: null,
+      previousDisappearances: false,
+    },
+    lastSeen: {
+      at: createdAt,
+      place: { kind: 'description', text: 'devant la boulangerie du quartier' },
+      city: 'Casablanca',
+    },
+    circumstances: "Il jouait au ballon devant l'immeuble pendant que je faisais les courses.",
+    abduction: { suspected: 'no', details: null },
+    consent: { given: true, at: createdAt, noticeVersion: 1 },
+    region: REGION_IDS[i % REGION_IDS.length] ?? null,
+    assignedTo: null,
+    officialReportNumber: null,
+    messages: [],
+    notes: [],
+    confirmation: null,
+    closure: null,
+    createdAt,
+    updatedAt: createdAt,
+    history: [{ status: 'pending', at: createdAt, by: 'family' }],
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const connection = await connect(settings.MONGODB_URI, `tifli_bench_queue_${Date.now()}`);
+  const app = await buildApp({
+    connection,
+    logger: pino({ level: 'silent' }),
+    hashId: (id) => id,
+    clock: { now: () => now },
+    devChannel: false,
+    referencePrefix: 'TF',
+    rootDir: process.cwd(),
+  });
+  // Seeding is set-up, not what is measured: straight into the collection.
+  const cases = connection.collection('cases');
+  for (let from = 0; from < settings.BENCH_CASES; from += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, settings.BENCH_CASES - from) }, (_, k) =>
+      inventedCase(from + k),
+    );
+    await cases.insertMany(batch as never[]);
+  }
+  const password = 'benchmark passphrase, invented';
+  await app.officers.create({
+    username: 'bench.officer',
+    password,
+    role: 'officer',
+    region: 'casablanca-settat',
+  });
+  await app.officers.create({
+    username: 'bench.admin',
+    password,
+    role: 'admin',
+    region: 'rabat-sale-kenitra',
+  });
+
+  const results: Record<string, { p50Ms: number; p95Ms: number; rows: number }> = {};
+  for (const username of ['bench.officer', 'bench.admin']) {
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { username, password },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
+    const timings: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < settings.BENCH_REQUESTS + 10; i++) {
+      const t0 = performance.now();
+      const response = await app.http.inject({
+        method: 'GET',
+        url: '/api/cases?status=pending',
+        headers: { cookie },
+      });
+      const elapsed = performance.now() - t0;
+      if (response.statusCode !== 200) throw new Error(`queue answered ${response.statusCode}`);
+      rows = response.json<{ cases: unknown[] }>().cases.length;
+      if (i >= 10) timings.push(elapsed); // the first ten warm up
+    }
+    timings.sort((a, b) => a - b);
+    results[username === 'bench.admin' ? 'admin' : 'officer'] = {
+      p50Ms: Number(percentile(timings, 50).toFixed(2)),
+      p95Ms: Number(percentile(timings, 95).toFixed(2)),
+      rows,
+    };
+  }
+  await app.http.close();
+  await connection.dropDatabase();
+  await connection.close();
+  process.stdout.write(
+    `${JSON.stringify({ scenario: 'queue', cases: settings.BENCH_CASES, requests: settings.BENCH_REQUESTS, ...results })}\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,1719 @@
+// Tifli — the officers' console. Plain ES module, no dependencies, no build step.
+//
+// Two rules hold everywhere in this file:
+// - every word shown comes from locales/<lang>/console.json through `t()`;
+// - everything typed by families or officers reaches the page as text nodes
+//   (`append`, `textContent`), never as markup: `h()` below has no way to
+//   insert HTML, and URLs from the server are checked before use.
+
+const LANGUAGES = ['fr', 'ar', 'ary'];
+const RTL_LANGUAGES = new Set(['ar', 'ary']);
+/** Intl locales for dates: Moroccan French and Moroccan Arabic (Latin digits, as used locally). */
+const INTL_LOCALES = { fr: 'fr-MA', ar: 'ar-MA', ary: 'ar-MA' };
+const TIME_ZONE = 'Africa/Casablanca';
+const QUEUE_TABS = ['pending', 'in_review', 'confirmed'];
+/** Where each action applies (mirrors the server's lifecycle; the server still decides). */
+const CLAIMABLE = ['pending'];
+const RELEASABLE = ['in_review'];
+const CONFIRMABLE = ['in_review'];
+const REJECTABLE = ['pending', 'in_review'];
+const RESOLVABLE = ['in_review', 'confirmed', 'alert_active'];
+/** Statuses in which the family's messages go to the officer (and back). */
+const CONVERSATION_OPEN = ['in_review', 'confirmed', 'alert_active'];
+const REJECT_REASONS = [
+  'not_missing',
+  'not_guardian',
+  'duplicate',
+  'false_report',
+  'referred_to_station',
+];
+const RESOLVE_REASONS = ['found_safe', 'found_hospital', 'returned_home', 'other'];
+/** The confirmation checklist: box id → field of the API body. */
+const CHECKLIST = [
+  ['minor', 'minor'],
+  ['risk', 'riskToLife'],
+  ['description', 'enoughDescription'],
+  ['agreement', 'parentsAgreePublication'],
+];
+const LANGUAGE_KEY = 'tifli.console.language';
+const WAITING_REFRESH_MS = 30_000;
+
+const emptyDrafts = () => ({
+  message: '',
+  note: '',
+  reportNumber: null,
+  checklist: { minor: false, risk: false, description: false, agreement: false },
+  reject: '',
+  resolve: '',
+});
+
+const state = {
+  language: initialLanguage(),
+  /** Loaded texts by language; French is always loaded as the fallback. */
+  texts: {},
+  officer: null,
+  /** Held in memory only: sent as `x-csrf-token` on every state-changing request. */
+  csrfToken: null,
+  view: 'loading',
+  tab: 'pending',
+  cases: [],
+  casesLoaded: false,
+  casesFetchedAt: 0,
+  openCaseId: null,
+  detail: null,
+  detailFetchedAt: 0,
+  /** `{ kind: 'error' | 'success', key, params?, fields? }`, re-translated on language switch. */
+  notice: null,
+  drafts: emptyDrafts(),
+  login: { username: '', password: '' },
+  busy: false,
+  live: 'off',
+};
+
+let events = null;
+let refreshTimer = null;
+let refreshRunning = false;
+let refreshAgain = false;
+const pendingRefresh = { list: false, caseIds: new Set() };
+
+// ---------------------------------------------------------------- texts
+
+function initialLanguage() {
+  const stored = readStoredLanguage();
+  if (stored && LANGUAGES.includes(stored)) return stored;
+  const browser = (navigator.language || '').toLowerCase();
+  return browser.startsWith('ar') ? 'ar' : 'fr';
+}
+
+function readStoredLanguage() {
+  try {
+    return window.localStorage.getItem(LANGUAGE_KEY);
+  } catch {
+    // Storage can be disabled by policy; the browser language is then used.
+    return null;
+  }
+}
+
+function storeLanguage(language) {
+  try {
+    window.localStorage.setItem(LANGUAGE_KEY, language);
+  } catch {
+    // Not remembering the choice is acceptable: it only affects the next visit.
+    return;
+  }
+}
+
+async function loadTexts(language) {
+  if (state.texts[language]) return;
+  const response = await fetch(`/console/i18n/${language}.json`, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`console texts for ${language}: ${response.status}`);
+  state.texts[language] = await response.json();
+}
+
+function lookup(texts, key) {
+  let value = texts;
+  for (const part of key.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) {
+      return undefined;
+    }
+    value = value[part];
+  }
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The sentence of `key` in the console language, with `{{name}}` filled from `params`. */
+function t(key, params = {}) {
+  const sentence = lookup(state.texts[state.language], key) ?? lookup(state.texts.fr, key) ?? key;
+  return sentence.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** `t()` for an optional key (a status or region the texts may not know): the raw value otherwise. */
+function tOr(key, fallback) {
+  return lookup(state.texts[state.language], key) ?? lookup(state.texts.fr, key) ?? fallback;
+}
+
+function formatDateTime(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(INTL_LOCALES[state.language], {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    timeZone: TIME_ZONE,
+  }).format(date);
+}
+
+function formatWaiting(seconds) {
+  const total = Math.max(0, Math.floor(seconds));
+  if (total < 60) return t('time.less_than_minute');
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return t('time.minutes', { minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return t('time.hours', { hours, minutes: minutes % 60 });
+  return t('time.days', { days: Math.floor(hours / 24), hours: hours % 24 });
+}
+
+function formatAge(age) {
+  if (!age || typeof age.years !== 'number') return t('case.not_given');
+  if (age.years === 0 && typeof age.months === 'number') {
+    return t('child.age_months', { months: age.months });
+  }
+  if (typeof age.months === 'number' && age.months > 0) {
+    return t('child.age_years_months', { years: age.years, months: age.months });
+  }
+  return t('child.age_years', { years: age.years });
+}
+
+// ---------------------------------------------------------------- DOM
+
+const PROPERTIES = new Set(['value', 'checked', 'disabled', 'hidden', 'selected', 'required']);
+
+/**
+ * Creates an element. Children are nodes or strings; strings become text
+ * nodes, so data can never turn into markup. `on*` props take listeners.
+ */
+function h(tag, props, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') element.className = value;
+    else if (name === 'testid') element.setAttribute('data-testid', value);
+    else if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2), value);
+    } else if (PROPERTIES.has(name)) element[name] = value;
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+/** Text typed by someone else, isolated so that its direction does not disturb the layout. */
+function data(value, props = {}) {
+  return h('bdi', props, value);
+}
+
+/** A same-origin URL from the server (the photo), or null. */
+function sameOriginUrl(value) {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const url = new URL(value, window.location.href);
+    return url.origin === window.location.origin ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An https URL from the server (the map link), or null: never `javascript:`. */
+function httpsUrl(value) {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- API
+
+const STATUS_CODES = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'csrf',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'too_many_attempts',
+};
+
+/** One call to the officer API; never throws. */
+async function api(method, path, body) {
+  const headers = { accept: 'application/json', 'accept-language': state.language };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && state.csrfToken) headers['x-csrf-token'] = state.csrfToken;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    return { ok: false, status: 0, code: 'network' };
+  }
+  let payload = null;
+  if (response.status !== 204) {
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
+  }
+  if (response.ok) return { ok: true, status: response.status, data: payload };
+  const error = payload && typeof payload === 'object' ? payload.error : null;
+  return {
+    ok: false,
+    status: response.status,
+    code: error?.code ?? STATUS_CODES[response.status] ?? 'internal',
+    fields: Array.isArray(error?.fields) ? error.fields : [],
+  };
+}
+
+function showError(result, overrides = {}) {
+  const known = [
+    'bad_request',
+    'unauthenticated',
+    'csrf',
+    'not_found',
+    'conflict',
+    'too_many_attempts',
+    'network',
+  ];
+  const code = known.includes(result.code) ? result.code : 'internal';
+  const key = overrides[code] ?? `errors.${code}`;
+  const fields = (result.fields ?? [])
+    .map((field) => (field && typeof field.path === 'string' ? field.path : ''))
+    .filter((path) => path !== '');
+  state.notice = { kind: 'error', key, fields };
+}
+
+function showSuccess(key) {
+  state.notice = { kind: 'success', key };
+}
+
+/** The session ended under us (expired, logged out elsewhere): back to the login form. */
+function sessionLost() {
+  closeEvents();
+  state.officer = null;
+  state.csrfToken = null;
+  state.view = 'login';
+  state.notice = { kind: 'error', key: 'login.expired' };
+  render();
+}
+
+// ---------------------------------------------------------------- live updates
+
+function connectEvents() {
+  if (events) return;
+  const source = new EventSource('/api/events');
+  events = source;
+  source.addEventListener('open', () => {
+    setLive('connected');
+    // Whatever happened while the stream was down (or before it opened) is fetched now.
+    scheduleRefresh(null);
+  });
+  source.addEventListener('error', () => {
+    if (source.readyState !== EventSource.CLOSED) {
+      setLive('reconnecting');
+      return;
+    }
+    // The server refused the stream (expired session, restart): check and retry later,
+    // never in a tight loop.
+    closeEvents();
+    setLive('reconnecting');
+    window.setTimeout(() => void reconnectEvents(), 5_000);
+  });
+  const onEvent = (event) => {
+    let caseId = null;
+    try {
+      const parsed = JSON.parse(event.data);
+      caseId = parsed && typeof parsed.caseId === 'string' ? parsed.caseId : null;
+    } catch {
+      caseId = null;
+    }
+    scheduleRefresh(caseId);
+  };
+  source.addEventListener('case', onEvent);
+  source.addEventListener('message', onEvent);
+}
+
+async function reconnectEvents() {
+  if (!state.officer || events) return;
+  const result = await api('GET', '/api/session');
+  if (result.ok && result.data?.officer) {
+    state.csrfToken = result.data.csrfToken ?? state.csrfToken;
+    connectEvents();
+  } else if (result.status === 401) sessionLost();
+  else window.setTimeout(() => void reconnectEvents(), 15_000);
+}
+
+function closeEvents() {
+  if (events) events.close();
+  events = null;
+  setLive('off');
+}
+
+function setLive(live) {
+  state.live = live;
+  const indicator = document.querySelector('[data-testid="live"]');
+  if (!indicator) return;
+  indicator.className = `live live-${live}`;
+  indicator.hidden = live === 'off';
+  indicator.textContent = live === 'connected' ? t('live.connected') : t('live.reconnecting');
+}
+
+/** Coalesces bursts of events into one re-fetch of the list and, if concerned, the open case. */
+function scheduleRefresh(caseId) {
+  pendingRefresh.list = true;
+  if (caseId === null) {
+    if (state.openCaseId) pendingRefresh.caseIds.add(state.openCaseId);
+  } else pendingRefresh.caseIds.add(caseId);
+  if (refreshTimer !== null) return;
+  refreshTimer = window.setTimeout(() => {
+    refreshTimer = null;
+    void runRefresh();
+  }, 100);
+}
+
+async function runRefresh() {
+  if (refreshRunning) {
+    refreshAgain = true;
+    return;
+  }
+  refreshRunning = true;
+  try {
+    const list = pendingRefresh.list;
+    const caseIds = new Set(pendingRefresh.caseIds);
+    pendingRefresh.list = false;
+    pendingRefresh.caseIds.clear();
+    const tasks = [];
+    if (list) tasks.push(fetchCases());
+    if (state.openCaseId && caseIds.has(state.openCaseId)) tasks.push(fetchCase(state.openCaseId));
+    await Promise.all(tasks);
+    render();
+  } finally {
+    refreshRunning = false;
+    if (refreshAgain) {
+      refreshAgain = false;
+      void runRefresh();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- data
+
+async function fetchCases() {
+  const tab = state.tab;
+  const result = await api('GET', `/api/cases?status=${encodeURIComponent(tab)}`);
+  if (tab !== state.tab) return;
+  if (!result.ok) {
+    if (result.status === 401) return sessionLost();
+    showError(result);
+    return;
+  }
+  state.cases = Array.isArray(result.data?.cases) ? result.data.cases : [];
+  state.casesLoaded = true;
+  state.casesFetchedAt = Date.now();
+}
+
+async function fetchCase(id) {
+  const result = await api('GET', `/api/cases/${encodeURIComponent(id)}`);
+  if (id !== state.openCaseId) return;
+  if (!result.ok) {
+    if (result.status === 401) return sessionLost();
+    showError(result);
+    if (result.status === 404) state.detail = null;
+    return;
+  }
+  acceptCase(result.data?.case);
+}
+
+function acceptCase(detail) {
+  if (!detail || detail.id !== state.openCaseId) return;
+  state.detail = detail;
+  state.detailFetchedAt = Date.now();
+}
+
+async function resumeSession() {
+  const result = await api('GET', '/api/session');
+  if (result.ok && result.data?.officer) {
+    state.officer = result.data.officer;
+    state.csrfToken = result.data.csrfToken ?? null;
+    connectEvents();
+    await route();
+    return;
+  }
+  state.officer = null;
+  state.csrfToken = null;
+  state.view = 'login';
+  render();
+}
+
+// ---------------------------------------------------------------- navigation
+
+function parseHash() {
+  const hash = window.location.hash.replace(/^#\/?/, '');
+  const [kind, value] = hash.split('/');
+  if (kind === 'case' && value) return { view: 'case', id: decodeURIComponent(value) };
+  if (kind === 'queue' && QUEUE_TABS.includes(value)) return { view: 'queue', tab: value };
+  return { view: 'queue', tab: state.tab };
+}
+
+async function route() {
+  if (!state.officer) {
+    state.view = 'login';
+    render();
+    return;
+  }
+  const target = parseHash();
+  if (target.view === 'case') {
+    if (state.openCaseId !== target.id) {
+      state.openCaseId = target.id;
+      state.detail = null;
+      state.drafts = emptyDrafts();
+    }
+    state.view = 'case';
+    render();
+    await fetchCase(target.id);
+    render();
+    return;
+  }
+  state.openCaseId = null;
+  state.detail = null;
+  state.view = 'queue';
+  if (target.tab !== state.tab) {
+    state.tab = target.tab;
+    state.casesLoaded = false;
+    state.cases = [];
+  }
+  render();
+  await fetchCases();
+  render();
+}
+
+function go(hash) {
+  if (window.location.hash === hash) void route();
+  else window.location.hash = hash;
+}
+
+// ---------------------------------------------------------------- actions
+
+async function submitLogin(event) {
+  event.preventDefault();
+  if (state.busy) return;
+  state.busy = true;
+  state.notice = null;
+  render();
+  const result = await api('POST', '/api/session', {
+    username: state.login.username.trim(),
+    password: state.login.password,
+  });
+  state.busy = false;
+  state.login.password = '';
+  if (!result.ok) {
+    if (result.code === 'invalid_credentials' || result.status === 401 || result.status === 400) {
+      state.notice = { kind: 'error', key: 'login.failed' };
+    } else showError(result);
+    render();
+    return;
+  }
+  state.officer = result.data.officer;
+  state.csrfToken = result.data.csrfToken;
+  state.login = { username: '', password: '' };
+  connectEvents();
+  await route();
+}
+
+async function logout() {
+  await api('DELETE', '/api/session');
+  closeEvents();
+  state.officer = null;
+  state.csrfToken = null;
+  state.cases = [];
+  state.casesLoaded = false;
+  state.detail = null;
+  state.openCaseId = null;
+  state.notice = null;
+  state.view = 'login';
+  render();
+}
+
+/**
+ * Runs one state-changing call on the open case, then shows its outcome and
+ * what the case has become (a 409 means someone else changed it: re-fetch).
+ */
+async function caseAction({ path, method = 'POST', body, success, conflictKey, after }) {
+  const id = state.openCaseId;
+  if (!id || state.busy) return;
+  state.busy = true;
+  state.notice = null;
+  render();
+  const result = await api(method, `/api/cases/${encodeURIComponent(id)}${path}`, body);
+  state.busy = false;
+  if (result.ok) {
+    showSuccess(success);
+    if (after) after();
+    if (result.data?.case) acceptCase(result.data.case);
+  } else if (result.status === 401) {
+    sessionLost();
+    return;
+  } else {
+    showError(result, conflictKey ? { conflict: conflictKey } : {});
+  }
+  await Promise.all([fetchCase(id), fetchCases()]);
+  render();
+}
+
+const claim = () =>
+  caseAction({ path: '/claim', success: 'feedback.claimed', conflictKey: 'errors.claim_conflict' });
+
+const release = () => caseAction({ path: '/release', success: 'feedback.released' });
+
+function sendMessage() {
+  const text = state.drafts.message.trim();
+  if (text === '') {
+    state.notice = { kind: 'error', key: 'errors.empty_text' };
+    render();
+    return;
+  }
+  return caseAction({
+    path: '/messages',
+    body: { text },
+    success: 'feedback.message_sent',
+    after: () => {
+      state.drafts.message = '';
+    },
+  });
+}
+
+function addNote() {
+  const text = state.drafts.note.trim();
+  if (text === '') {
+    state.notice = { kind: 'error', key: 'errors.empty_text' };
+    render();
+    return;
+  }
+  return caseAction({
+    path: '/notes',
+    body: { text },
+    success: 'feedback.note_added',
+    after: () => {
+      state.drafts.note = '';
+    },
+  });
+}
+
+function saveReportNumber() {
+  const value = (state.drafts.reportNumber ?? state.detail?.officialReportNumber ?? '').trim();
+  if (value === '') {
+    state.notice = { kind: 'error', key: 'errors.empty_text' };
+    render();
+    return;
+  }
+  return caseAction({
+    path: '',
+    method: 'PATCH',
+    body: { officialReportNumber: value },
+    success: 'feedback.report_saved',
+    after: () => {
+      state.drafts.reportNumber = null;
+    },
+  });
+}
+
+function confirmCase() {
+  const boxes = state.drafts.checklist;
+  if (!CHECKLIST.every(([box]) => boxes[box])) return;
+  const checklist = Object.fromEntries(CHECKLIST.map(([box, field]) => [field, boxes[box]]));
+  return caseAction({ path: '/confirm', body: { checklist }, success: 'feedback.confirmed' });
+}
+
+function rejectCase() {
+  if (!REJECT_REASONS.includes(state.drafts.reject)) return;
+  return caseAction({
+    path: '/reject',
+    body: { reason: state.drafts.reject },
+    success: 'feedback.rejected',
+  });
+}
+
+function resolveCase() {
+  if (!RESOLVE_REASONS.includes(state.drafts.resolve)) return;
+  return caseAction({
+    path: '/resolve',
+    body: { reason: state.drafts.resolve },
+    success: 'feedback.resolved',
+  });
+}
+
+async function switchLanguage(language) {
+  if (!LANGUAGES.includes(language)) return;
+  try {
+    await loadTexts(language);
+  } catch {
+    state.notice = { kind: 'error', key: 'errors.network' };
+    render();
+    return;
+  }
+  state.language = language;
+  storeLanguage(language);
+  render();
+}
+
+// ---------------------------------------------------------------- views
+
+function render() {
+  const root = document.getElementById('app');
+  if (!root) return;
+  const html = document.documentElement;
+  html.lang = state.language;
+  html.dir = RTL_LANGUAGES.has(state.language) ? 'rtl' : 'ltr';
+  document.title = t('app.title');
+
+  // Rebuilding the page must not take the pen out of the officer's hand.
+  const active = document.activeElement;
+  const focusId = active?.getAttribute?.('data-testid') ?? null;
+  const selection =
+    active && typeof active.selectionStart === 'number'
+      ? [active.selectionStart, active.selectionEnd]
+      : null;
+
+  const main = h('main', { id: 'main', class: `view view-${state.view}`, tabindex: '-1' });
+  if (state.view === 'login') main.append(loginView());
+  else if (state.view === 'queue') main.append(queueView());
+  else if (state.view === 'case') main.append(caseView());
+  else main.append(h('p', { class: 'muted' }, t('app.loading')));
+
+  root.replaceChildren(
+    h('a', { class: 'skip-link', href: '#main', onclick: skipToMain }, t('app.skip_to_content')),
+    headerView(),
+    noticeView(),
+    main,
+  );
+  root.setAttribute('aria-busy', state.busy ? 'true' : 'false');
+
+  if (focusId) {
+    const again = root.querySelector(`[data-testid="${CSS.escape(focusId)}"]`);
+    if (again instanceof HTMLElement) {
+      again.focus({ preventScroll: true });
+      if (selection && typeof again.setSelectionRange === 'function') {
+        try {
+          again.setSelectionRange(selection[0], selection[1]);
+        } catch {
+          // Some inputs (checkboxes) have no selection; focus alone is enough.
+          again.focus({ preventScroll: true });
+        }
+      }
+    }
+  }
+}
+
+function skipToMain(event) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+function headerView() {
+  const switcher = h(
+    'div',
+    { class: 'lang-switch', role: 'group', 'aria-label': t('lang.label') },
+    LANGUAGES.map((language) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'lang-button',
+          testid: `lang-${language}`,
+          lang: language,
+          dir: RTL_LANGUAGES.has(language) ? 'rtl' : 'ltr',
+          'aria-pressed': language === state.language ? 'true' : 'false',
+          onclick: () => switchLanguage(language),
+        },
+        t(`lang.${language}`),
+      ),
+    ),
+  );
+  const officer = state.officer
+    ? h(
+        'div',
+        { class: 'officer' },
+        h(
+          'span',
+          { class: 'officer-name', testid: 'officer' },
+          t('login.signed_in_as', {
+            username: state.officer.username,
+            role: tOr(`role.${state.officer.role}`, state.officer.role),
+            region: tOr(`region.${state.officer.region}`, state.officer.region),
+          }),
+        ),
+        h(
+          'span',
+          { class: `live live-${state.live}`, testid: 'live', hidden: state.live === 'off' },
+          state.live === 'connected' ? t('live.connected') : t('live.reconnecting'),
+        ),
+        h(
+          'button',
+          { type: 'button', class: 'button button-quiet', testid: 'logout', onclick: logout },
+          t('login.logout'),
+        ),
+      )
+    : null;
+  return h(
+    'header',
+    { class: 'topbar' },
+    h(
+      'div',
+      { class: 'brand' },
+      h('span', { class: 'brand-name' }, t('app.name')),
+      h('span', { class: 'brand-subtitle' }, t('app.subtitle')),
+    ),
+    h('div', { class: 'topbar-tools' }, officer, switcher),
+  );
+}
+
+function noticeView() {
+  const notice = state.notice;
+  const area = h('div', {
+    class: 'notice-area',
+    testid: 'notice',
+    role: 'status',
+    'aria-live': 'polite',
+  });
+  if (!notice) return area;
+  area.setAttribute('data-kind', notice.kind);
+  area.append(
+    h(
+      'div',
+      {
+        class: `notice notice-${notice.kind}`,
+        role: notice.kind === 'error' ? 'alert' : null,
+        testid: notice.kind === 'error' ? 'error-message' : 'success-message',
+      },
+      h(
+        'div',
+        { class: 'notice-text' },
+        h('p', {}, t(notice.key, notice.params)),
+        (notice.fields ?? []).map((path) =>
+          h('p', { class: 'notice-field' }, t('errors.field', { path })),
+        ),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'notice-close',
+          'aria-label': t('feedback.dismiss'),
+          testid: 'notice-dismiss',
+          onclick: () => {
+            state.notice = null;
+            render();
+          },
+        },
+        '×',
+      ),
+    ),
+  );
+  return area;
+}
+
+/** A labelled control; `hideLabel` when a heading just above already says what it is. */
+function field(label, control, hideLabel = false) {
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: hideLabel ? 'field-label visually-hidden' : 'field-label' }, label),
+    control,
+  );
+}
+
+function loginView() {
+  return h(
+    'section',
+    { class: 'card login-card', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title' }, t('login.title')),
+    h('p', { class: 'muted' }, t('login.intro')),
+    h(
+      'form',
+      { class: 'stack', onsubmit: submitLogin, novalidate: true },
+      field(
+        t('login.username'),
+        h('input', {
+          type: 'text',
+          name: 'username',
+          autocomplete: 'username',
+          autocapitalize: 'none',
+          spellcheck: 'false',
+          dir: 'ltr',
+          required: true,
+          testid: 'login-username',
+          value: state.login.username,
+          oninput: (event) => {
+            state.login.username = event.target.value;
+          },
+        }),
+      ),
+      field(
+        t('login.password'),
+        h('input', {
+          type: 'password',
+          name: 'password',
+          autocomplete: 'current-password',
+          dir: 'ltr',
+          required: true,
+          testid: 'login-password',
+          value: state.login.password,
+          oninput: (event) => {
+            state.login.password = event.target.value;
+          },
+        }),
+      ),
+      h(
+        'button',
+        {
+          type: 'submit',
+          class: 'button button-primary',
+          testid: 'login-submit',
+          disabled: state.busy,
+        },
+        t('login.submit'),
+      ),
+    ),
+  );
+}
+
+function priorityBadge(priority) {
+  const level = ['critical', 'high', 'normal'].includes(priority?.level)
+    ? priority.level
+    : 'normal';
+  const reasons = (Array.isArray(priority?.reasons) ? priority.reasons : [])
+    .map((reason) => tOr(`priority.reasons.${reason}`, reason))
+    .join(' · ');
+  return h(
+    'span',
+    {
+      class: `badge priority priority-${level}`,
+      title: reasons || null,
+      'data-level': level,
+    },
+    t(`priority.${level}`),
+  );
+}
+
+function statusBadge(status, testid) {
+  return h(
+    'span',
+    { class: `badge status status-${status}`, testid, 'data-status': status },
+    tOr(`status.${status}`, status),
+  );
+}
+
+/** A waiting time the 30-second timer keeps current without rebuilding the page. */
+function waitingView(seconds, fetchedAt) {
+  const base = Number(seconds) || 0;
+  return h(
+    'span',
+    {
+      class: 'waiting',
+      'data-waiting-seconds': String(base),
+      'data-fetched-at': String(fetchedAt),
+    },
+    formatWaiting(base + (Date.now() - fetchedAt) / 1000),
+  );
+}
+
+function refreshWaiting() {
+  for (const element of document.querySelectorAll('[data-waiting-seconds]')) {
+    const base = Number(element.getAttribute('data-waiting-seconds')) || 0;
+    const fetchedAt = Number(element.getAttribute('data-fetched-at')) || Date.now();
+    element.textContent = formatWaiting(base + (Date.now() - fetchedAt) / 1000);
+  }
+}
+
+function childSummary(child) {
+  const sex = child?.sex === 'boy' || child?.sex === 'girl' ? t(`child.sex.${child.sex}`) : '';
+  return h(
+    'div',
+    { class: 'child-summary' },
+    data(child?.fullName ?? '', { class: 'child-name' }),
+    h('span', { class: 'muted' }, [formatAge(child?.age), sex].filter(Boolean).join(' · ')),
+  );
+}
+
+function queueView() {
+  const tabs = h(
+    'div',
+    { class: 'tabs', role: 'tablist', 'aria-label': t('queue.tabs_label') },
+    QUEUE_TABS.map((tab) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          class: 'tab',
+          testid: `tab-${tab}`,
+          'aria-selected': tab === state.tab ? 'true' : 'false',
+          onclick: () => go(`#/queue/${tab}`),
+        },
+        t(`status.${tab}`),
+      ),
+    ),
+  );
+
+  let content;
+  if (!state.casesLoaded) content = h('p', { class: 'muted' }, t('app.loading'));
+  else if (state.cases.length === 0) {
+    content = h('p', { class: 'empty', testid: 'queue-empty' }, t('queue.empty'));
+  } else {
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['reference', 'priority', 'child', 'last_seen', 'waiting', 'assigned'].map((column) =>
+          h('th', { scope: 'col' }, t(`queue.${column}`)),
+        ),
+      ),
+    );
+    const rows = state.cases.map((summary) => {
+      const open = () => go(`#/case/${encodeURIComponent(summary.id)}`);
+      const city = summary.lastSeen?.city;
+      return h(
+        'tr',
+        {
+          class: `queue-row row-${summary.priority?.level ?? 'normal'}`,
+          testid: `queue-row-${summary.reference}`,
+          onclick: open,
+        },
+        h(
+          'td',
+          {},
+          h(
+            'a',
+            {
+              href: `#/case/${encodeURIComponent(summary.id)}`,
+              class: 'reference',
+              'aria-label': t('queue.open', { reference: summary.reference }),
+            },
+            data(summary.reference, { dir: 'ltr' }),
+          ),
+        ),
+        h('td', {}, priorityBadge(summary.priority)),
+        h('td', {}, childSummary(summary.child)),
+        h(
+          'td',
+          {},
+          h(
+            'div',
+            { class: 'stack-tight' },
+            h('span', {}, formatDateTime(summary.lastSeen?.at)),
+            city
+              ? data(city, { class: 'muted' })
+              : h('span', { class: 'muted' }, t('child.unknown_city')),
+          ),
+        ),
+        h('td', {}, waitingView(summary.waitingSeconds, state.casesFetchedAt)),
+        h(
+          'td',
+          {},
+          summary.assignedTo
+            ? data(summary.assignedTo, { dir: 'ltr' })
+            : h('span', { class: 'muted' }, t('queue.unassigned')),
+        ),
+      );
+    });
+    content = h(
+      'div',
+      { class: 'table-wrap' },
+      h('table', { class: 'queue', testid: 'queue-table' }, head, h('tbody', {}, rows)),
+    );
+  }
+
+  return h(
+    'section',
+    { class: 'queue-view', 'aria-labelledby': 'queue-title' },
+    h(
+      'div',
+      { class: 'section-head' },
+      h('h1', { id: 'queue-title' }, t('queue.title')),
+      state.casesLoaded
+        ? h(
+            'span',
+            { class: 'muted', testid: 'queue-count' },
+            t('queue.count', { count: state.cases.length }),
+          )
+        : null,
+    ),
+    tabs,
+    content,
+  );
+}
+
+function valueOrMissing(value) {
+  if (value === null || value === undefined || value === '') {
+    return h('span', { class: 'muted' }, t('case.not_given'));
+  }
+  if (value instanceof Node) return value;
+  return data(String(value), { class: 'answer' });
+}
+
+function definitions(rows) {
+  return h(
+    'dl',
+    { class: 'answers' },
+    rows.map(([label, value, testid]) =>
+      h(
+        'div',
+        { class: 'answer-row', testid },
+        h('dt', {}, label),
+        h('dd', {}, valueOrMissing(value)),
+      ),
+    ),
+  );
+}
+
+function yesNo(value) {
+  if (value === true) return t('case.yes');
+  if (value === false) return t('case.no');
+  return null;
+}
+
+function panel(titleKey, testid, ...content) {
+  return h(
+    'section',
+    { class: 'panel', testid },
+    h('h2', { class: 'panel-title' }, t(titleKey)),
+    content,
+  );
+}
+
+function placeView(lastSeen) {
+  const place = lastSeen?.place;
+  const parts = [];
+  if (place?.kind === 'pin') {
+    if (place.name) parts.push(data(place.name, { class: 'answer' }));
+    // Coordinates read left to right in every language.
+    const coordinates = `${Number(place.latitude).toFixed(5)}, ${Number(place.longitude).toFixed(5)}`;
+    parts.push(
+      h(
+        'span',
+        { class: 'muted coordinates' },
+        t('case.fields.pin'),
+        ' ',
+        data(coordinates, { dir: 'ltr' }),
+      ),
+    );
+  } else if (place?.kind === 'description') {
+    parts.push(data(place.text, { class: 'answer' }));
+  }
+  const mapUrl = httpsUrl(lastSeen?.mapUrl);
+  if (mapUrl) {
+    parts.push(
+      h(
+        'a',
+        {
+          href: mapUrl,
+          target: '_blank',
+          rel: 'noopener noreferrer',
+          class: 'map-link',
+          testid: 'map-link',
+        },
+        t('case.fields.map'),
+      ),
+    );
+  }
+  return parts.length > 0 ? h('div', { class: 'stack-tight' }, parts) : null;
+}
+
+function photoView(detail) {
+  const url = sameOriginUrl(detail.photoUrl);
+  if (!url) return h('p', { class: 'muted', testid: 'no-photo' }, t('case.no_photo'));
+  const image = h('img', {
+    src: url,
+    class: 'photo',
+    testid: 'case-photo',
+    alt: t('case.photo_alt', { name: detail.child?.fullName ?? '' }),
+    decoding: 'async',
+  });
+  image.addEventListener('error', () => {
+    image.replaceWith(h('p', { class: 'muted' }, t('case.no_photo')));
+  });
+  return image;
+}
+
+function caseHeader(detail) {
+  const status = detail.status;
+  return h(
+    'div',
+    { class: 'case-head' },
+    h(
+      'div',
+      { class: 'case-title' },
+      h('h1', { testid: 'case-title' }, t('case.title', { reference: detail.reference })),
+      h(
+        'div',
+        { class: 'badges' },
+        statusBadge(status, 'case-status'),
+        priorityBadge(detail.priority),
+        (detail.priority?.reasons ?? []).map((reason) =>
+          h('span', { class: 'chip' }, tOr(`priority.reasons.${reason}`, reason)),
+        ),
+      ),
+    ),
+    h(
+      'dl',
+      { class: 'case-facts' },
+      fact(t('case.created'), formatDateTime(detail.createdAt)),
+      status === 'pending'
+        ? fact(t('case.waiting'), waitingView(detail.waitingSeconds, state.detailFetchedAt))
+        : null,
+      fact(
+        t('case.assigned'),
+        detail.assignedTo
+          ? data(detail.assignedTo, { dir: 'ltr', testid: 'case-assigned' })
+          : t('queue.unassigned'),
+      ),
+      fact(
+        t('case.official_report'),
+        detail.officialReportNumber
+          ? data(detail.officialReportNumber, { dir: 'ltr' })
+          : t('case.none'),
+      ),
+      fact(t('case.language'), tOr(`lang.${detail.language}`, detail.language ?? '')),
+    ),
+  );
+}
+
+function fact(label, value) {
+  return h('div', { class: 'fact' }, h('dt', {}, label), h('dd', {}, value));
+}
+
+function detailsColumn(detail) {
+  const child = detail.child ?? {};
+  const lastSeen = detail.lastSeen ?? {};
+  const reporter = detail.reporter ?? {};
+  const abduction = detail.abduction ?? {};
+  const sex = child.sex === 'boy' || child.sex === 'girl' ? t(`child.sex.${child.sex}`) : null;
+  return h(
+    'div',
+    { class: 'column details' },
+    panel(
+      'case.sections.child',
+      'section-child',
+      h(
+        'div',
+        { class: 'child-card' },
+        h('div', { class: 'photo-frame' }, photoView(detail)),
+        definitions([
+          [t('case.fields.full_name'), child.fullName, 'child-name'],
+          [t('case.fields.sex'), sex],
+          [t('case.fields.age'), formatAge(child.age)],
+          [
+            t('case.fields.height'),
+            typeof child.heightCm === 'number'
+              ? t('case.fields.height_value', { cm: child.heightCm })
+              : null,
+          ],
+          [t('case.fields.build'), child.build],
+          [t('case.fields.hair'), child.hair],
+          [t('case.fields.marks'), child.marks],
+          [t('case.fields.clothing'), child.clothing],
+          [t('case.fields.phone'), child.phone ? data(child.phone, { dir: 'ltr' }) : null],
+          [t('case.fields.health'), child.health],
+        ]),
+      ),
+    ),
+    panel(
+      'case.sections.last_seen',
+      'section-last-seen',
+      definitions([
+        [t('case.fields.last_seen_at'), formatDateTime(lastSeen.at)],
+        [t('case.fields.place'), placeView(lastSeen)],
+        [t('case.fields.city'), lastSeen.city],
+      ]),
+    ),
+    panel(
+      'case.sections.circumstances',
+      'section-circumstances',
+      definitions(
+        [
+          [t('case.fields.circumstances'), detail.circumstances],
+          [
+            t('case.fields.abduction'),
+            abduction.suspected
+              ? tOr(`case.abduction.${abduction.suspected}`, abduction.suspected)
+              : null,
+          ],
+          abduction.suspected === 'yes' ? [t('case.fields.suspect'), abduction.details] : null,
+          [t('case.fields.previous'), yesNo(child.previousDisappearances)],
+        ].filter(Boolean),
+      ),
+    ),
+    panel(
+      'case.sections.context',
+      'section-context',
+      definitions([
+        [t('case.fields.hobbies'), child.hobbies],
+        [t('case.fields.problems'), child.problems],
+        [t('case.fields.places'), child.places],
+        [t('case.fields.friends'), child.friends],
+      ]),
+    ),
+    panel(
+      'case.sections.reporter',
+      'section-reporter',
+      definitions([
+        [t('case.fields.reporter_name'), reporter.name],
+        [
+          t('case.fields.relationship'),
+          reporter.relationship
+            ? tOr(`case.relationship.${reporter.relationship}`, reporter.relationship)
+            : null,
+        ],
+        [
+          t('case.fields.reporter_address'),
+          reporter.address ? data(reporter.address, { dir: 'ltr' }) : null,
+        ],
+      ]),
+    ),
+    historyPanel(detail),
+  );
+}
+
+function historyPanel(detail) {
+  const history = Array.isArray(detail.history) ? detail.history : [];
+  return panel(
+    'case.sections.history',
+    'section-history',
+    detail.confirmation
+      ? h(
+          'p',
+          { class: 'confirmation' },
+          t('case.confirmed_by', {
+            officer: detail.confirmation.by ?? '',
+            at: formatDateTime(detail.confirmation.at),
+          }),
+        )
+      : null,
+    detail.closure
+      ? h(
+          'p',
+          { class: 'closure', testid: 'case-closure' },
+          t('case.closure', {
+            reason: tOr(
+              `actions.reject_reasons.${detail.closure.reason}`,
+              tOr(`actions.resolve_reasons.${detail.closure.reason}`, detail.closure.reason ?? ''),
+            ),
+            officer: detail.closure.by ?? '',
+            at: formatDateTime(detail.closure.at),
+          }),
+        )
+      : null,
+    h(
+      'ol',
+      { class: 'history' },
+      history.map((entry) =>
+        h(
+          'li',
+          {},
+          t('case.history_entry', {
+            at: formatDateTime(entry.at),
+            status: tOr(`status.${entry.status}`, entry.status ?? ''),
+            by: entry.by === 'family' ? t('case.by_family') : (entry.by ?? ''),
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+function conversationPanel(detail, open) {
+  const messages = (Array.isArray(detail.messages) ? [...detail.messages] : []).sort(
+    (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime(),
+  );
+  const list =
+    messages.length === 0
+      ? h('p', { class: 'muted', testid: 'conversation-empty' }, t('conversation.empty'))
+      : h(
+          'ol',
+          { class: 'messages' },
+          messages.map((message) => {
+            const fromOfficer = message.from === 'officer';
+            const who = fromOfficer
+              ? message.officer
+                ? t('conversation.officer', { officer: message.officer })
+                : t('conversation.officer_unnamed')
+              : t('conversation.family');
+            return h(
+              'li',
+              {
+                class: `message ${fromOfficer ? 'from-officer' : 'from-family'}`,
+                'data-from': fromOfficer ? 'officer' : 'family',
+              },
+              h(
+                'div',
+                { class: 'message-meta' },
+                h('span', { class: 'message-who' }, who),
+                h('time', { datetime: message.at ?? '' }, formatDateTime(message.at)),
+              ),
+              h('p', { class: 'message-text', dir: 'auto' }, message.text ?? ''),
+            );
+          }),
+        );
+  return panel(
+    'case.sections.conversation',
+    'section-conversation',
+    h('div', { class: 'conversation', testid: 'conversation' }, list),
+    open
+      ? h(
+          'form',
+          {
+            class: 'stack',
+            onsubmit: (event) => {
+              event.preventDefault();
+              void sendMessage();
+            },
+          },
+          field(
+            t('conversation.message_label'),
+            h('textarea', {
+              rows: '3',
+              dir: 'auto',
+              maxlength: '2000',
+              testid: 'message-text',
+              value: state.drafts.message,
+              oninput: (event) => {
+                state.drafts.message = event.target.value;
+              },
+            }),
+          ),
+          h(
+            'button',
+            {
+              type: 'submit',
+              class: 'button button-primary',
+              testid: 'message-send',
+              disabled: state.busy,
+            },
+            t('conversation.send'),
+          ),
+        )
+      : null,
+  );
+}
+
+function notesPanel(detail) {
+  const notes = Array.isArray(detail.notes) ? detail.notes : [];
+  return panel(
+    'case.sections.notes',
+    'section-notes',
+    notes.length === 0
+      ? h('p', { class: 'muted' }, t('notes.empty'))
+      : h(
+          'ol',
+          { class: 'notes', testid: 'notes' },
+          notes.map((note) =>
+            h(
+              'li',
+              { class: 'note' },
+              h('p', { class: 'note-text', dir: 'auto' }, note.text ?? ''),
+              h(
+                'p',
+                { class: 'muted note-meta' },
+                t('notes.entry', { officer: note.officer ?? '', at: formatDateTime(note.at) }),
+              ),
+            ),
+          ),
+        ),
+    h(
+      'form',
+      {
+        class: 'stack',
+        onsubmit: (event) => {
+          event.preventDefault();
+          void addNote();
+        },
+      },
+      field(
+        t('notes.label'),
+        h('textarea', {
+          rows: '2',
+          dir: 'auto',
+          maxlength: '4000',
+          testid: 'note-text',
+          value: state.drafts.note,
+          oninput: (event) => {
+            state.drafts.note = event.target.value;
+          },
+        }),
+      ),
+      h(
+        'button',
+        { type: 'submit', class: 'button', testid: 'note-add', disabled: state.busy },
+        t('notes.add'),
+      ),
+    ),
+  );
+}
+
+function reasonForm({
+  titleKey,
+  reasons,
+  reasonsKey,
+  draft,
+  selectId,
+  buttonId,
+  buttonKey,
+  onSubmit,
+  danger,
+}) {
+  const button = h(
+    'button',
+    {
+      type: 'submit',
+      class: `button ${danger ? 'button-danger' : ''}`,
+      testid: buttonId,
+      disabled: state.busy || !reasons.includes(state.drafts[draft]),
+    },
+    t(buttonKey),
+  );
+  const select = h(
+    'select',
+    {
+      testid: selectId,
+      onchange: (event) => {
+        state.drafts[draft] = event.target.value;
+        button.disabled = state.busy || !reasons.includes(state.drafts[draft]);
+      },
+    },
+    h('option', { value: '' }, t('actions.choose_reason')),
+    reasons.map((reason) =>
+      h(
+        'option',
+        { value: reason, selected: state.drafts[draft] === reason },
+        t(`${reasonsKey}.${reason}`),
+      ),
+    ),
+  );
+  return h(
+    'form',
+    {
+      class: 'action-block',
+      onsubmit: (event) => {
+        event.preventDefault();
+        void onSubmit();
+      },
+    },
+    h('h3', {}, t(titleKey)),
+    h('div', { class: 'inline-form' }, field(t(titleKey), select, true), button),
+  );
+}
+
+function confirmForm() {
+  const allTicked = () => CHECKLIST.every(([box]) => state.drafts.checklist[box]);
+  const button = h(
+    'button',
+    {
+      type: 'submit',
+      class: 'button button-primary',
+      testid: 'confirm-submit',
+      disabled: state.busy || !allTicked(),
+    },
+    t('actions.confirm'),
+  );
+  return h(
+    'form',
+    {
+      class: 'action-block',
+      onsubmit: (event) => {
+        event.preventDefault();
+        void confirmCase();
+      },
+    },
+    h('h3', {}, t('actions.confirm_title')),
+    h(
+      'fieldset',
+      { class: 'checklist' },
+      h('legend', {}, t('actions.confirm_intro')),
+      CHECKLIST.map(([box]) =>
+        h(
+          'label',
+          { class: 'check' },
+          h('input', {
+            type: 'checkbox',
+            testid: `confirm-${box}`,
+            checked: state.drafts.checklist[box],
+            onchange: (event) => {
+              state.drafts.checklist[box] = event.target.checked;
+              button.disabled = state.busy || !allTicked();
+            },
+          }),
+          h('span', {}, t(`actions.checklist.${box}`)),
+        ),
+      ),
+    ),
+    button,
+  );
+}
+
+function actionsPanel(detail) {
+  const status = detail.status;
+  const blocks = [];
+  const quick = [];
+  if (CLAIMABLE.includes(status)) {
+    quick.push(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button-primary',
+          testid: 'claim',
+          disabled: state.busy,
+          onclick: claim,
+        },
+        t('actions.claim'),
+      ),
+    );
+  }
+  if (RELEASABLE.includes(status)) {
+    quick.push(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          testid: 'release',
+          disabled: state.busy,
+          onclick: release,
+        },
+        t('actions.release'),
+      ),
+    );
+  }
+  if (quick.length > 0) blocks.push(h('div', { class: 'quick-actions' }, quick));
+  {
+    const current = state.drafts.reportNumber ?? detail.officialReportNumber ?? '';
+    blocks.push(
+      h(
+        'form',
+        {
+          class: 'action-block',
+          onsubmit: (event) => {
+            event.preventDefault();
+            void saveReportNumber();
+          },
+        },
+        h(
+          'div',
+          { class: 'inline-form' },
+          field(
+            t('actions.official_report_label'),
+            h('input', {
+              type: 'text',
+              dir: 'ltr',
+              maxlength: '60',
+              testid: 'report-number',
+              value: current,
+              oninput: (event) => {
+                state.drafts.reportNumber = event.target.value;
+              },
+            }),
+          ),
+          h(
+            'button',
+            { type: 'submit', class: 'button', testid: 'report-save', disabled: state.busy },
+            t('actions.save'),
+          ),
+        ),
+      ),
+    );
+  }
+  if (CONFIRMABLE.includes(status)) blocks.push(confirmForm());
+  if (RESOLVABLE.includes(status)) {
+    blocks.push(
+      reasonForm({
+        titleKey: 'actions.resolve_title',
+        reasons: RESOLVE_REASONS,
+        reasonsKey: 'actions.resolve_reasons',
+        draft: 'resolve',
+        selectId: 'resolve-reason',
+        buttonId: 'resolve-submit',
+        buttonKey: 'actions.resolve',
+        onSubmit: resolveCase,
+      }),
+    );
+  }
+  if (REJECTABLE.includes(status)) {
+    blocks.push(
+      reasonForm({
+        titleKey: 'actions.reject_title',
+        reasons: REJECT_REASONS,
+        reasonsKey: 'actions.reject_reasons',
+        draft: 'reject',
+        selectId: 'reject-reason',
+        buttonId: 'reject-submit',
+        buttonKey: 'actions.reject',
+        onSubmit: rejectCase,
+        danger: true,
+      }),
+    );
+  }
+  return panel('case.sections.actions', 'section-actions', blocks);
+}
+
+function caseView() {
+  const back = h(
+    'a',
+    { href: `#/queue/${state.tab}`, class: 'back-link', testid: 'back' },
+    t('case.back'),
+  );
+  const detail = state.detail;
+  if (!detail) {
+    return h(
+      'section',
+      { class: 'case-view' },
+      back,
+      h('p', { class: 'muted' }, t('case.loading')),
+    );
+  }
+  const conversationOpen = CONVERSATION_OPEN.includes(detail.status);
+  return h(
+    'article',
+    { class: 'case-view', testid: 'case-view', 'data-case-id': detail.id },
+    back,
+    caseHeader(detail),
+    h(
+      'div',
+      { class: 'case-grid' },
+      detailsColumn(detail),
+      h(
+        'div',
+        { class: 'column work' },
+        actionsPanel(detail),
+        conversationPanel(detail, conversationOpen),
+        notesPanel(detail),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  try {
+    await loadTexts('fr');
+    await loadTexts(state.language);
+  } catch {
+    state.language = 'fr';
+  }
+  render();
+  window.addEventListener('hashchange', () => {
+    state.notice = null;
+    void route();
+  });
+  window.setInterval(() => {
+    refreshWaiting();
+    // Without the live stream (proxy, network), fall back to a slow poll.
+    if (state.officer && (!events || events.readyState !== EventSource.OPEN)) {
+      scheduleRefresh(null);
+    }
+  }, WAITING_REFRESH_MS);
+  await resumeSession();
+}
+
+void start();
