@@ -26,11 +26,48 @@ const resultSchema = z.object({
 });
 type Result = z.infer<typeof resultSchema>;
 
-function runScenario(name: string, env: Record<string, string>): Promise<Result> {
+const queueSchema = z.object({
+  cases: z.number(),
+  requests: z.number(),
+  officer: z.object({ p50Ms: z.number(), p95Ms: z.number(), rows: z.number() }),
+  admin: z.object({ p50Ms: z.number(), p95Ms: z.number(), rows: z.number() }),
+});
+
+type QueueResult = z.infer<typeof queueSchema>;
+
+/** The officers' queue API with 10 000 cases in the database (issue 3). */
+async function runQueueScenario(uri: string): Promise<QueueResult> {
+  const output = await runScript('queueScenario.js', [], { MONGODB_URI: uri });
+  return queueSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+function reportQueue(queue: QueueResult): void {
+  console.log(
+    `\nQueue API (GET /api/cases?status=pending) with ${queue.cases} cases, ${queue.requests} requests each:`,
+  );
+  console.table({
+    'regional officer': {
+      rows: queue.officer.rows,
+      'p50 ms': queue.officer.p50Ms,
+      'p95 ms': queue.officer.p95Ms,
+    },
+    'admin (all regions)': {
+      rows: queue.admin.rows,
+      'p50 ms': queue.admin.p50Ms,
+      'p95 ms': queue.admin.p95Ms,
+    },
+  });
+  const met = (ms: number) => (ms < 50 ? '(met)' : '(NOT met)');
+  console.log(
+    `Aim: queue p95 < 50 ms → officer ${queue.officer.p95Ms} ms ${met(queue.officer.p95Ms)}, admin ${queue.admin.p95Ms} ms ${met(queue.admin.p95Ms)}`,
+  );
+}
+
+function runScript(script: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'bench', 'conversationScenario.ts'), name],
+      [join(root, '.cache', 'bench-build', 'bench', script), ...args],
       {
         cwd: root,
         env: { ...process.env, ...env },
@@ -41,17 +78,22 @@ function runScenario(name: string, env: Record<string, string>): Promise<Result>
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`scenario ${name} failed (${code})`));
-      resolveRun(resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}')));
-    });
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun(output) : reject(new Error(`${script} failed (${code})`)),
+    );
   });
 }
 
+async function runScenario(name: string, env: Record<string, string>): Promise<Result> {
+  const output = await runScript('conversationScenario.js', [name], env);
+  return resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+// `npm run bench -- memory database queue` runs only the scenarios named.
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
+
 async function main(): Promise<void> {
-  // `npm run bench -- memory database` runs only the scenarios named.
-  const only = new Set(process.argv.slice(2));
-  const wanted = (name: string) => only.size === 0 || only.has(name);
   // Scenarios run compiled, as in production (`node dist/…`), not through tsx.
   const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.bench.json'], {
     cwd: root,
@@ -64,11 +106,12 @@ async function main(): Promise<void> {
   );
   if (wanted('waterfall')) results.push(await runScenario('waterfall', {}));
   if (wanted('memory')) results.push(await runScenario('memory', {}));
-  if (wanted('database')) await runDatabaseScenario(results);
+  const queue = wanted('database') || wanted('queue') ? await runDatabaseScenario(results) : null;
   report(results);
+  if (queue) reportQueue(queue);
 }
 
-async function runDatabaseScenario(results: Result[]): Promise<void> {
+async function runDatabaseScenario(results: Result[]): Promise<QueueResult | null> {
   let stop: () => Promise<void> = async () => undefined;
   let uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -81,9 +124,12 @@ async function runDatabaseScenario(results: Result[]): Promise<void> {
     };
   }
   try {
-    results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '0' }));
-    // Families type: a pause of 1 to 3 s (2 s on average) between answers.
-    results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '2000' }));
+    if (wanted('database')) {
+      results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '0' }));
+      // Families type: a pause of 1 to 3 s (2 s on average) between answers.
+      results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '2000' }));
+    }
+    return wanted('queue') ? await runQueueScenario(uri) : null;
   } finally {
     await stop();
   }

@@ -30,7 +30,7 @@ function inventedCase(
   return {
     _id: randomUUID(),
     reference: `TF-2026-${String(i + 1).padStart(6, '0')}`,
-    status: statuses[i % statuses.length] ?? 'pending',
+    status: statuses[Math.floor(i / REGION_IDS.length) % statuses.length] ?? 'pending',
     priority: { level: i % 3 === 0 ? 'critical' : 'normal', score: i % 9, reasons: [] },
     language: 'fr',
     channel: 'dev',
@@ -84,6 +84,15 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const connection = await connect(settings.MONGODB_URI, `tifli_bench_queue_${Date.now()}`);
+  // Seeding is set-up, not what is measured: straight into the collection
+  // (the app builds its queue boards from it when it starts).
+  const cases = connection.collection('cases');
+  for (let from = 0; from < settings.BENCH_CASES; from += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, settings.BENCH_CASES - from) }, (_, k) =>
+      inventedCase(from + k),
+    );
+    await cases.insertMany(batch as never[]);
+  }
   const app = await buildApp({
     connection,
     logger: pino({ level: 'silent' }),
@@ -93,14 +102,6 @@ async function main(): Promise<void> {
     referencePrefix: 'TF',
     rootDir: process.cwd(),
   });
-  // Seeding is set-up, not what is measured: straight into the collection.
-  const cases = connection.collection('cases');
-  for (let from = 0; from < settings.BENCH_CASES; from += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, settings.BENCH_CASES - from) }, (_, k) =>
-      inventedCase(from + k),
-    );
-    await cases.insertMany(batch as never[]);
-  }
   const password = 'benchmark passphrase, invented';
   await app.officers.create({
     username: 'bench.officer',

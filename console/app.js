@@ -18,6 +18,9 @@ const RELEASABLE = ['in_review'];
 const CONFIRMABLE = ['in_review'];
 const REJECTABLE = ['pending', 'in_review'];
 const RESOLVABLE = ['in_review', 'confirmed', 'alert_active'];
+const REASSIGNABLE = ['pending', 'in_review', 'confirmed', 'alert_active'];
+/** Roles that may hand a case to a colleague of its region (the server still decides). */
+const REASSIGNING_ROLES = ['supervisor', 'admin'];
 /** Statuses in which the family's messages go to the officer (and back). */
 const CONVERSATION_OPEN = ['in_review', 'confirmed', 'alert_active'];
 const REJECT_REASONS = [
@@ -45,6 +48,7 @@ const emptyDrafts = () => ({
   checklist: { minor: false, risk: false, description: false, agreement: false },
   reject: '',
   resolve: '',
+  reassign: '',
 });
 
 const state = {
@@ -282,8 +286,8 @@ function showError(result, overrides = {}) {
   state.notice = { kind: 'error', key, fields };
 }
 
-function showSuccess(key) {
-  state.notice = { kind: 'success', key };
+function showSuccess(key, params) {
+  state.notice = { kind: 'success', key, params };
 }
 
 /** The session ended under us (expired, logged out elsewhere): back to the login form. */
@@ -537,7 +541,16 @@ async function logout() {
  * Runs one state-changing call on the open case, then shows its outcome and
  * what the case has become (a 409 means someone else changed it: re-fetch).
  */
-async function caseAction({ path, method = 'POST', body, success, conflictKey, after }) {
+async function caseAction({
+  path,
+  method = 'POST',
+  body,
+  success,
+  successParams,
+  conflictKey,
+  errorKeys = {},
+  after,
+}) {
   const id = state.openCaseId;
   if (!id || state.busy) return;
   state.busy = true;
@@ -546,14 +559,14 @@ async function caseAction({ path, method = 'POST', body, success, conflictKey, a
   const result = await api(method, `/api/cases/${encodeURIComponent(id)}${path}`, body);
   state.busy = false;
   if (result.ok) {
-    showSuccess(success);
+    showSuccess(success, successParams);
     if (after) after();
     if (result.data?.case) acceptCase(result.data.case);
   } else if (result.status === 401) {
     sessionLost();
     return;
   } else {
-    showError(result, conflictKey ? { conflict: conflictKey } : {});
+    showError(result, conflictKey ? { ...errorKeys, conflict: conflictKey } : errorKeys);
   }
   await Promise.all([fetchCase(id), fetchCases()]);
   render();
@@ -638,6 +651,25 @@ function resolveCase() {
     path: '/resolve',
     body: { reason: state.drafts.resolve },
     success: 'feedback.resolved',
+  });
+}
+
+function reassignCase() {
+  const username = state.drafts.reassign.trim();
+  if (username === '') {
+    state.notice = { kind: 'error', key: 'errors.empty_text' };
+    render();
+    return;
+  }
+  return caseAction({
+    path: '/reassign',
+    body: { username },
+    success: 'feedback.reassigned',
+    successParams: { username },
+    errorKeys: { bad_request: 'errors.reassign_unknown' },
+    after: () => {
+      state.drafts.reassign = '';
+    },
   });
 }
 
@@ -1618,6 +1650,47 @@ function actionsPanel(detail) {
             'button',
             { type: 'submit', class: 'button', testid: 'report-save', disabled: state.busy },
             t('actions.save'),
+          ),
+        ),
+      ),
+    );
+  }
+  if (REASSIGNABLE.includes(status) && REASSIGNING_ROLES.includes(state.officer?.role)) {
+    blocks.push(
+      h(
+        'form',
+        {
+          class: 'action-block',
+          testid: 'reassign',
+          onsubmit: (event) => {
+            event.preventDefault();
+            void reassignCase();
+          },
+        },
+        h('h3', {}, t('actions.reassign_title')),
+        h(
+          'div',
+          { class: 'inline-form' },
+          field(
+            t('actions.reassign_label'),
+            h('input', {
+              type: 'text',
+              dir: 'ltr',
+              maxlength: '40',
+              autocomplete: 'off',
+              autocapitalize: 'none',
+              spellcheck: 'false',
+              testid: 'reassign-username',
+              value: state.drafts.reassign,
+              oninput: (event) => {
+                state.drafts.reassign = event.target.value;
+              },
+            }),
+          ),
+          h(
+            'button',
+            { type: 'submit', class: 'button', testid: 'reassign-submit', disabled: state.busy },
+            t('actions.reassign'),
           ),
         ),
       ),

@@ -46,6 +46,8 @@ export interface AppDeps {
   rootDir?: string;
   localesDir?: string;
   flowsDir?: string;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (secure cookies, client address). */
+  trustProxy?: boolean;
   /** Failed-login slowdown; tests shorten it. */
   loginThrottle?: LoginThrottle;
 }
@@ -111,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const http = Fastify({
     loggerInstance: httpLogger,
+    trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   });
   await http.register(errorHandler, { translator });

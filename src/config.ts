@@ -31,6 +31,7 @@ export const configSchema = z
       .regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters')
       .default('TF'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    TRUST_PROXY: booleanFlag.default(false),
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
@@ -46,6 +47,7 @@ export const configSchema = z
     logHashSecret: env.LOG_HASH_SECRET,
     caseReferencePrefix: env.CASE_REFERENCE_PREFIX,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    trustProxy: env.TRUST_PROXY,
   }))
   .superRefine((config, ctx) => {
     if (config.nodeEnv === 'production' && !config.logHashSecret) {

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     devChannel: config.devChannel,
     referencePrefix: config.caseReferencePrefix,
+    trustProxy: config.trustProxy,
   });
 
   let whatsapp: WhatsAppAdapter | undefined;

@@ -10,6 +10,7 @@ import {
 import { CASE_STATUSES, type CaseStatus } from '../domain/caseStatus.js';
 import type { CaseMessage, CaseNote, NewCase } from '../domain/report.js';
 import type { AuditLog } from './auditLog.js';
+import { OPEN_STATUSES, QueueBoard, type QueueEntry } from './queueBoard.js';
 
 /**
  * A case's `_id` is the id of the report draft it came from: looking a case up
@@ -80,19 +81,28 @@ export class MongoCaseRepository {
   private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
 
+  private readonly board: QueueBoard;
+
   constructor(
     connection: Connection,
     private readonly audit: AuditLog,
   ) {
+    this.board = new QueueBoard(connection);
     this.cases = connection.models.Case ?? connection.model<StoredCase>('Case', caseSchema);
     this.counters =
       connection.models.Counter ??
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
   }
 
-  /** Builds the indexes (unique reference). Call once at start-up. */
+  /** Builds the indexes (unique reference) and the queue boards. Call once at start-up. */
   async init(): Promise<void> {
     await Promise.all([this.cases.init(), this.counters.init()]);
+    await this.board.rebuild(
+      this.cases
+        .find({ status: { $in: [...OPEN_STATUSES] } }, { messages: 0, notes: 0 })
+        .lean<StoredCase[]>()
+        .cursor(),
+    );
   }
 
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
@@ -112,6 +122,7 @@ export class MongoCaseRepository {
     const { draftId, ...fields } = newCase;
     try {
       await this.cases.create({ _id: draftId, ...fields });
+      await this.board.reflect({ _id: draftId, ...fields });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const existing = await this.findByDraftId(draftId);
@@ -186,6 +197,7 @@ export class MongoCaseRepository {
       )
       .lean<StoredCase>();
     if (!updated) return { ok: false, reason: (await this.get(id)) ? 'conflict' : 'not_found' };
+    await this.board.reflect(updated);
     await this.audit.append({
       at: now,
       actor: by,
@@ -206,6 +218,7 @@ export class MongoCaseRepository {
       .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: audit.now } }, { new: true })
       .lean<StoredCase>();
     if (updated) {
+      await this.board.reflect(updated);
       await this.audit.append({
         at: audit.now,
         actor: audit.by,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Outgoing, PNG_1PX, say } from '../support/chat.js';
+import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 /**
@@ -17,6 +18,8 @@ const screenshots = join(root, 'artifacts', 'screenshots');
 const FAMILY = '+212600000201';
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const OFFICER = { username: 'a.benali', password: 'Sable-Chergui-Minaret-2719' };
+const SUPERVISOR = { username: 's.alaoui', password: 'Noria-Tafilalet-Kasbah-4086' };
+const COLLEAGUE = { username: 'k.tazi', password: 'Argan-Sirocco-Medina-5531' };
 const WAIT = { timeout: 15_000 };
 
 /** The French report of test/conversation/reportTranscripts.test.ts, with a hostile child name. */
@@ -150,6 +153,10 @@ describe('the officers console', () => {
     await page.getByTestId('case-status').waitFor(WAIT);
     expect(await statusOf(page)).toBe('pending');
     expect(await textOf(page, 'child-name')).toContain(HOSTILE_NAME);
+    // Reassigning is for supervisors: a plain officer does not get the control.
+    await page.getByTestId('section-actions').waitFor(WAIT);
+    expect(await page.getByTestId('reassign-username').count()).toBe(0);
+    expect(await page.getByTestId('reassign-submit').count()).toBe(0);
     const details = await page.getByTestId('case-view').textContent();
     for (const answer of [
       'Karima Bennani',
@@ -251,4 +258,55 @@ describe('the officers console', () => {
     expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('lets a supervisor reassign a case to a colleague of the region', async () => {
+    if (!harness || !browser) throw new Error('set-up failed');
+    const { app } = harness;
+    for (const [who, role] of [
+      [SUPERVISOR, 'supervisor'],
+      [COLLEAGUE, 'officer'],
+    ] as const) {
+      await app.officers.create({ ...who, role, region: 'casablanca-settat' });
+    }
+    const reference = await submitReport(app, '+212600000202');
+    const context = await browser.newContext({
+      locale: 'fr-FR',
+      viewport: { width: 1366, height: 900 },
+    });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId('login-username').fill(SUPERVISOR.username);
+    await page.getByTestId('login-password').fill(SUPERVISOR.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId(`queue-row-${reference}`).click();
+    await page.getByTestId('case-status').waitFor(WAIT);
+
+    // Someone who does not exist (typed as markup): refused, in words, and kept as text.
+    await page.getByTestId('reassign-username').fill(HOSTILE_NAME);
+    await page.getByTestId('reassign-submit').click();
+    await page.getByTestId('error-message').waitFor(WAIT);
+    expect(await textOf(page, 'error-message')).toContain('Aucun officier de la région du dossier');
+    expect(await page.getByTestId('reassign-username').inputValue()).toBe(HOSTILE_NAME);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+
+    // The colleague: the case is theirs now.
+    await page.getByTestId('reassign-username').fill(COLLEAGUE.username);
+    await page.getByTestId('reassign-submit').click();
+    await page.getByTestId('success-message').waitFor(WAIT);
+    expect(await textOf(page, 'success-message')).toContain(
+      `Dossier réattribué à ${COLLEAGUE.username}`,
+    );
+    await expect.poll(() => textOf(page, 'case-assigned'), WAIT).toBe(COLLEAGUE.username);
+    expect(await page.getByTestId('reassign-username').inputValue()).toBe('');
+    const stored = await harness.connection.collection('cases').findOne({ reference });
+    expect(stored?.assignedTo).toBe(COLLEAGUE.username);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/domain/officer.js';
-import { say, sentence } from '../support/chat.js';
+import { PNG_1PX, say, sentence } from '../support/chat.js';
 import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
@@ -195,6 +195,16 @@ describe('the handoff', () => {
       error: { code: 'conflict', message: sentence(h.app, 'fr', 'common:http.conflict') },
     });
     const claimedBy = results.findIndex((r) => r.statusCode === 200);
+    const pending = (await call(casa, 'GET', '/api/cases?status=pending')).json<{
+      cases: Array<{ reference: string }>;
+    }>().cases;
+    expect(pending.map((c) => c.reference)).not.toContain(reference);
+    const inReview = (await call(casa, 'GET', '/api/cases?status=in_review')).json<{
+      cases: Array<{ reference: string; assignedTo: string }>;
+    }>().cases;
+    expect(inReview).toEqual([
+      expect.objectContaining({ reference, assignedTo: `agent.${claimedBy}` }),
+    ]);
     const stored = await h.connection.collection('cases').findOne({ _id: caseId as never });
     expect(stored).toMatchObject({ status: 'in_review', assignedTo: `agent.${claimedBy}` });
     // The family is told, in their language.
@@ -380,6 +390,98 @@ describe('the handoff', () => {
       })
     ).json<{ messages: Array<{ text: string }> }>().messages;
     expect(outbox.at(-1)?.text).toContain(sentence(h.app, 'fr', 'common:reasons.duplicate'));
+  });
+});
+
+describe('release, notes and the photo', () => {
+  it('releases a claimed case back to the queue, keeps notes, and serves the photo only to its region', async () => {
+    const from = '+212600000803';
+    for (const text of [
+      'Bonjour, ma fille a disparu',
+      'oui',
+      '1',
+      'Nadia Idrissi',
+      'Salma Idrissi',
+      'fille',
+      '6',
+    ]) {
+      await say(h.app, from, text);
+    }
+    await say(h.app, from, { image: { mimeType: 'image/png', dataBase64: PNG_1PX } });
+    for (const text of ['passer', 'passer', 'passer', 'passer', 'passer', "aujourd'hui 15h"])
+      await say(h.app, from, text);
+    await say(h.app, from, { location: { latitude: 33.59, longitude: -7.6 } });
+    for (const text of [
+      'Elle est sortie acheter du pain.',
+      'non',
+      'non',
+      'passer',
+      'passer',
+      'passer',
+      'passer',
+      'passer',
+      'non',
+      'OK',
+    ]) {
+      await say(h.app, from, text);
+    }
+    const caseId =
+      (
+        await h.connection
+          .collection<{ _id: string }>('cases')
+          .findOne({ 'reporter.address': from })
+      )?._id ?? '';
+
+    const photo = await call(casa, 'GET', `/api/cases/${caseId}/photo`);
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['content-type']).toBe('image/png');
+    expect(photo.rawPayload).toEqual(Buffer.from(PNG_1PX, 'base64'));
+    expect((await call(rabat, 'GET', `/api/cases/${caseId}/photo`)).statusCode).toBe(404);
+    expect((await call(null, 'GET', `/api/cases/${caseId}/photo`)).statusCode).toBe(401);
+
+    expect((await call(casa, 'POST', `/api/cases/${caseId}/claim`, {})).statusCode).toBe(200);
+    expect(
+      (
+        await call(casa, 'POST', `/api/cases/${caseId}/notes`, {
+          text: 'Appeler l’école demain matin',
+        })
+      ).statusCode,
+    ).toBe(201);
+    const released = await call(casa, 'POST', `/api/cases/${caseId}/release`, {});
+    expect(released.json()).toMatchObject({
+      case: {
+        status: 'pending',
+        assignedTo: null,
+        notes: [{ text: 'Appeler l’école demain matin', officer: 'a.benali' }],
+      },
+    });
+    const pending = (await call(casa, 'GET', '/api/cases')).json<{ cases: Array<{ id: string }> }>()
+      .cases;
+    expect(pending.map((c) => c.id)).toContain(caseId);
+    expect((await call(casa, 'POST', `/api/cases/${caseId}/release`, {})).statusCode).toBe(409);
+  });
+});
+
+describe('behind a TLS-terminating proxy', () => {
+  it('marks the session cookie Secure', async () => {
+    const behindProxy = await createTestApp({ trustProxy: true });
+    try {
+      await behindProxy.app.officers.create({
+        username: 'tls.officer',
+        password: PASSWORD,
+        role: 'officer',
+        region: 'oriental',
+      });
+      const response = await behindProxy.app.http.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { username: 'tls.officer', password: PASSWORD },
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(String(response.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      await behindProxy.close();
+    }
   });
 });
 

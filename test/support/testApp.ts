@@ -32,7 +32,7 @@ export interface TestApp {
 
 /** Builds the same app as `src/main.ts`, on a fresh database. */
 export async function createTestApp(
-  options: { now?: Date; dbName?: string; storage?: Storage } = {},
+  options: { now?: Date; dbName?: string; storage?: Storage; trustProxy?: boolean } = {},
 ): Promise<TestApp> {
   const { connection, dbName } = await connectTestDatabase(options.dbName);
   const logs: string[] = [];
@@ -54,6 +54,7 @@ export async function createTestApp(
     // Failed logins slow down in milliseconds here, so tests of the lock-out stay quick.
     loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
     ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.trustProxy ? { trustProxy: true } : {}),
   });
   return {
     app,

@@ -1,4 +1,5 @@
 import type { StoredCase } from '../../store/caseRepository.js';
+import type { QueueEntry } from '../../store/queueBoard.js';
 
 /** A map link for the last-seen place: the pin itself, or a search for the description. */
 export function mapUrl(lastSeen: StoredCase['lastSeen']): string {
@@ -12,7 +13,7 @@ export function mapUrl(lastSeen: StoredCase['lastSeen']): string {
 }
 
 /** A queue line: enough to choose, not the whole file. */
-export function caseSummary(stored: StoredCase, now: Date) {
+export function caseSummary(stored: QueueEntry, now: Date) {
   return {
     id: stored._id,
     reference: stored.reference,

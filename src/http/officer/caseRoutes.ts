@@ -13,7 +13,6 @@ import {
   resolveReasonSchema,
   type TransitionName,
 } from '../../domain/caseLifecycle.js';
-import { CASE_STATUSES } from '../../domain/caseStatus.js';
 import { canAccessRegion, isSupervisor, usernameSchema } from '../../domain/officer.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -40,7 +39,10 @@ export const caseBodies = {
   empty: z.strictObject({}),
 };
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
-const queueQuery = z.strictObject({ status: z.enum(CASE_STATUSES).default('pending') });
+// The queue lists open cases; closed ones are reached by their id.
+const queueQuery = z.strictObject({
+  status: z.enum(['pending', 'in_review', 'confirmed', 'alert_active']).default('pending'),
+});
 
 export interface CaseRoutesOptions {
   cases: MongoCaseRepository;

@@ -1,0 +1,122 @@
+import type { Connection, Model } from 'mongoose';
+import { Schema } from 'mongoose';
+import { z } from 'zod';
+import type { CaseStatus } from '../domain/caseStatus.js';
+import { REGION_IDS } from '../domain/gazetteer.js';
+import type { StoredCase } from './caseRepository.js';
+
+/** The statuses that keep a case on the officers' boards. */
+export const OPEN_STATUSES: readonly CaseStatus[] = [
+  'pending',
+  'in_review',
+  'confirmed',
+  'alert_active',
+];
+
+/** What the queue shows of a case: enough to choose, not the whole file. */
+export type QueueEntry = Pick<
+  StoredCase,
+  '_id' | 'reference' | 'status' | 'priority' | 'region' | 'createdAt' | 'updatedAt' | 'assignedTo'
+> & {
+  child: Pick<StoredCase['child'], 'fullName' | 'age' | 'sex'>;
+  lastSeen: Pick<StoredCase['lastSeen'], 'at' | 'city'>;
+};
+
+interface BoardDocument {
+  _id: string;
+  /** Open cases of the region by case id (a map, so one case changes with one `$set`/`$unset`). */
+  entries: Record<string, QueueEntry>;
+}
+
+const boardSchema = new Schema<BoardDocument>(
+  { _id: String, entries: { type: Schema.Types.Mixed, default: {} } },
+  { versionKey: false, collection: 'queue_boards', minimize: false },
+);
+
+const NO_REGION = 'none';
+const boardId = (region: string | null) => `queue:${region ?? NO_REGION}`;
+/** Case ids become field names: only ids that are safe as such are accepted. */
+const safeId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+
+/** Copies exactly the queue's fields out of a case (or anything carrying them). */
+export function queueEntry(stored: QueueEntry): QueueEntry {
+  return {
+    _id: stored._id,
+    reference: stored.reference,
+    status: stored.status,
+    priority: stored.priority,
+    region: stored.region,
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+    assignedTo: stored.assignedTo,
+    child: { fullName: stored.child.fullName, age: stored.child.age, sex: stored.child.sex },
+    lastSeen: { at: stored.lastSeen.at, city: stored.lastSeen.city },
+  };
+}
+
+/**
+ * The officers' queue, kept as one small document per region listing its open
+ * cases. The cases collection stays the truth; this is a projection written
+ * after each change, so reading a region's queue is one lookup by `_id`
+ * instead of a scan of every case ever reported (FerretDB cannot use
+ * secondary indexes). A write never replaces a newer entry with an older one,
+ * and `rebuild` restores the boards from the cases at start-up.
+ */
+export class QueueBoard {
+  private readonly boards: Model<BoardDocument>;
+
+  constructor(connection: Connection) {
+    this.boards =
+      connection.models.QueueBoard ?? connection.model<BoardDocument>('QueueBoard', boardSchema);
+  }
+
+  /** Puts the case's current state on its region's board (or takes it off once closed). */
+  async reflect(stored: QueueEntry): Promise<void> {
+    const id = safeId.parse(stored._id);
+    const field = `entries.${id}`;
+    const notNewer = {
+      $or: [
+        { [`${field}.updatedAt`]: { $exists: false } },
+        { [`${field}.updatedAt`]: { $lte: stored.updatedAt } },
+      ],
+    };
+    const update = OPEN_STATUSES.includes(stored.status)
+      ? { $set: { [field]: queueEntry(stored) } }
+      : { $unset: { [field]: '' } };
+    await this.boards.updateOne({ _id: boardId(stored.region), ...notNewer }, update);
+  }
+
+  /** Open cases in these statuses, of one region or of all, by priority then waiting time. */
+  async list(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+    const docs =
+      region === null
+        ? await this.boards.find().lean()
+        : [await this.boards.findOne({ _id: boardId(region) }).lean()];
+    return docs
+      .flatMap((doc) => Object.values(doc?.entries ?? {}))
+      .filter((entry) => statuses.includes(entry.status))
+      .sort(
+        (a, b) =>
+          b.priority.score - a.priority.score ||
+          new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime(),
+      );
+  }
+
+  /** Rewrites every board from the open cases (start-up, and after a crash between two writes). */
+  async rebuild(openCases: AsyncIterable<QueueEntry>): Promise<number> {
+    const byBoard = new Map<string, Record<string, QueueEntry>>(
+      [...REGION_IDS, null].map((region) => [boardId(region), {}]),
+    );
+    let count = 0;
+    for await (const stored of openCases) {
+      const board = byBoard.get(boardId(stored.region)) ?? {};
+      board[safeId.parse(stored._id)] = queueEntry(stored);
+      byBoard.set(boardId(stored.region), board);
+      count++;
+    }
+    for (const [id, entries] of byBoard) {
+      await this.boards.updateOne({ _id: id }, { $set: { entries } }, { upsert: true });
+    }
+    return count;
+  }
+}
