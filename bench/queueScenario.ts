@@ -78,6 +78,13 @@ function inventedCase(
   };
 }
 
+const started = performance.now();
+/** Progress on stderr, so a long seeding is visibly alive. */
+const progress = (what: string) =>
+  process.stderr.write(
+    `[queue bench ${((performance.now() - started) / 1000).toFixed(1)} s] ${what}\n`,
+  );
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -93,6 +100,9 @@ async function main(): Promise<void> {
     );
     await cases.insertMany(batch as never[]);
   }
+  progress(
+    `seeded ${settings.BENCH_CASES} cases; building the app (queue boards rebuilt from the cases)`,
+  );
   const app = await buildApp({
     connection,
     logger: pino({ level: 'silent' }),
@@ -102,6 +112,7 @@ async function main(): Promise<void> {
     referencePrefix: 'TF',
     rootDir: process.cwd(),
   });
+  progress('app ready');
   const password = 'benchmark passphrase, invented';
   await app.officers.create({
     username: 'bench.officer',
@@ -118,6 +129,7 @@ async function main(): Promise<void> {
 
   const results: Record<string, { p50Ms: number; p95Ms: number; rows: number }> = {};
   for (const username of ['bench.officer', 'bench.admin']) {
+    progress(`timing the queue as ${username}`);
     const login = await app.http.inject({
       method: 'POST',
       url: '/api/session',

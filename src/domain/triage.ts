@@ -1,12 +1,14 @@
 /** Why a case was put higher in the officers' queue. */
-export type PriorityReason =
-  | 'young_child'
-  | 'child'
-  | 'health_needs'
-  | 'suspected_abduction'
-  | 'possible_abduction'
-  | 'very_recent'
-  | 'recent';
+export const PRIORITY_REASONS = [
+  'young_child',
+  'child',
+  'health_needs',
+  'suspected_abduction',
+  'possible_abduction',
+  'very_recent',
+  'recent',
+] as const;
+export type PriorityReason = (typeof PRIORITY_REASONS)[number];
 
 export interface Priority {
   level: 'critical' | 'high' | 'normal';

@@ -68,6 +68,24 @@ const counterSchema = new Schema<{ _id: string; seq: number }>(
   { versionKey: false, collection: 'counters' },
 );
 
+/** A family's latest case, by `channel:address`. */
+interface ReporterDocument {
+  _id: string;
+  caseId: string;
+  createdAt: Date;
+}
+
+const reporterSchema = new Schema<ReporterDocument>(
+  {
+    _id: String,
+    caseId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'reporters' },
+);
+
+const reporterKey = (channel: string, address: string) => `${channel}:${address}`;
+
 const isDuplicateKey = (error: unknown): boolean =>
   z.object({ code: z.literal(11000) }).safeParse(error).success;
 
@@ -80,6 +98,7 @@ export type TransitionResult =
 export class MongoCaseRepository {
   private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
+  private readonly reporters: Model<ReporterDocument>;
 
   private readonly board: QueueBoard;
 
@@ -92,6 +111,8 @@ export class MongoCaseRepository {
     this.counters =
       connection.models.Counter ??
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
+    this.reporters =
+      connection.models.Reporter ?? connection.model<ReporterDocument>('Reporter', reporterSchema);
   }
 
   /** Builds the indexes (unique reference) and the queue boards. Call once at start-up. */
@@ -123,6 +144,12 @@ export class MongoCaseRepository {
     try {
       await this.cases.create({ _id: draftId, ...fields });
       await this.board.reflect({ _id: draftId, ...fields });
+      await this.pointReporterAt(
+        newCase.channel,
+        newCase.reporter.address,
+        draftId,
+        newCase.createdAt,
+      );
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const existing = await this.findByDraftId(draftId);
@@ -139,13 +166,33 @@ export class MongoCaseRepository {
     return { reference: newCase.reference, created: true };
   }
 
+  /** Remembers the family's latest case, found later by their address alone; a newer case wins. */
+  private async pointReporterAt(channel: string, address: string, caseId: string, createdAt: Date) {
+    try {
+      await this.reporters.updateOne(
+        {
+          _id: reporterKey(channel, address),
+          $or: [{ createdAt: { $lte: createdAt } }, { createdAt: { $exists: false } }],
+        },
+        { $set: { caseId, createdAt } },
+        { upsert: true },
+      );
+    } catch (error) {
+      // The pointer exists and names a newer case: the upsert's insert collided, as it should.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
   async latestForReporter(
     channel: string,
     address: string,
   ): Promise<{ id: string; reference: string; status: CaseStatus } | null> {
+    // Two primary-key lookups: this runs on every message of a family without
+    // a report in progress, so it must not read the whole cases collection.
+    const pointer = await this.reporters.findOne({ _id: reporterKey(channel, address) }).lean();
+    if (!pointer) return null;
     const found = await this.cases
-      .findOne({ channel, 'reporter.address': address }, { reference: 1, status: 1 })
-      .sort({ createdAt: -1 })
+      .findOne({ _id: pointer.caseId }, { reference: 1, status: 1 })
       .lean();
     return found ? { id: found._id, reference: found.reference, status: found.status } : null;
   }
@@ -159,15 +206,12 @@ export class MongoCaseRepository {
     return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status) ? latest : null;
   }
 
-  /** The queue: cases in these statuses (of one region, or all), by priority then waiting time. */
-  queue(statuses: readonly CaseStatus[], region: string | null): Promise<StoredCase[]> {
-    const filter =
-      region === null ? { status: { $in: statuses } } : { status: { $in: statuses }, region };
-    return this.cases
-      .find(filter, { messages: 0, notes: 0 })
-      .sort({ 'priority.score': -1, createdAt: 1 })
-      .limit(500)
-      .lean<StoredCase[]>();
+  /**
+   * The queue: open cases in these statuses (of one region, or all), by
+   * priority then waiting time, from the queue boards.
+   */
+  queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+    return this.board.list(statuses, region);
   }
 
   get(id: string): Promise<StoredCase | null> {

@@ -161,10 +161,11 @@ export class MongoOfficerRepository {
     if (!session || session.expiresAt.getTime() <= this.clock().getTime()) return null;
     const officer = await this.find(session.username);
     if (!officer) return null;
-    await this.sessions.updateOne(
-      { _id: id },
-      { $set: { expiresAt: new Date(this.clock().getTime() + SESSION_IDLE_MS) } },
-    );
+    // Extended at most once a minute: every console request passes here.
+    const extended = this.clock().getTime() + SESSION_IDLE_MS;
+    if (extended - session.expiresAt.getTime() > 60_000) {
+      await this.sessions.updateOne({ _id: id }, { $set: { expiresAt: new Date(extended) } });
+    }
     return { officer, csrfToken: session.csrfToken };
   }
 

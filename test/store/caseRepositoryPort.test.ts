@@ -107,6 +107,11 @@ describe.each(implementations)('CaseRepository port: %s', (_name, make) => {
       createdAt: new Date(now.getTime() + 1000),
     });
     await repository.insertNew(newCase('d-c', 'TF-2026-000012', '+212600000499'));
+    // A case stored late but reported earlier does not hide the latest one.
+    await repository.insertNew({
+      ...newCase('d-0', 'TF-2026-000009'),
+      createdAt: new Date(now.getTime() - 60_000),
+    });
     expect(await repository.latestForReporter('dev', '+212600000401')).toEqual({
       id: 'd-b',
       reference: 'TF-2026-000011',
