@@ -29,10 +29,15 @@ function stored(id: string, overrides: Partial<QueueEntry>): QueueEntry {
   };
 }
 
+async function* noCases(): AsyncGenerator<QueueEntry> {
+  yield* [];
+}
+
 describe('QueueBoard', () => {
   it('lists open cases by priority then waiting time, drops closed ones, never goes back in time', async () => {
     const board = new QueueBoard(connection);
-    await board.rebuild((async function* () {})());
+    // Start from empty boards (no open case yet).
+    await board.rebuild(noCases());
     const t = (minutes: number) => new Date(Date.UTC(2026, 10, 28, 16, minutes));
     await board.reflect(
       stored('a', {
