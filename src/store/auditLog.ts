@@ -34,6 +34,9 @@ const headSchema = new Schema<{ _id: string; seq: number }>(
   { versionKey: false, collection: 'audit_head' },
 );
 
+/** What a caller says happened; the chain fields are added here. */
+export type NewAuditEntry = Pick<AuditEntry, 'at' | 'actor' | 'action' | 'caseId' | 'details'>;
+
 /** The hash the first entry points back to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -82,21 +85,49 @@ export class AuditLog {
     this.head = connection.models.AuditHead ?? connection.model('AuditHead', headSchema);
   }
 
-  async append(
-    entry: Pick<AuditEntry, 'at' | 'actor' | 'action' | 'caseId' | 'details'>,
-  ): Promise<AuditEntry> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const last = await this.last();
+  /**
+   * Appends one entry. Appends of this process are queued one after another
+   * (racing each other for the same number would only make them retry);
+   * another instance racing for a number makes this one retry on the new end.
+   */
+  append(entry: NewAuditEntry): Promise<AuditEntry> {
+    const result = this.tail.then(
+      () => this.appendNow(entry),
+      () => this.appendNow(entry),
+    );
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** The last entry this process wrote or read; appends start from it instead of searching. */
+  private lastKnown: AuditEntry | null = null;
+
+  private async appendNow(entry: NewAuditEntry): Promise<AuditEntry> {
+    let last = this.lastKnown ?? (await this.last());
+    for (let attempt = 0; attempt < 200; attempt++) {
       const draft = { ...entry, _id: (last?._id ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
       const complete: AuditEntry = { ...draft, hash: entryHash(draft) };
       try {
         await this.entries.create(complete);
       } catch (error) {
-        if (isDuplicateKey(error)) continue;
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        // Another instance took this number: back off a little, then find the new end.
+        const pause = Math.random() * 5 * Math.min(attempt + 1, 10);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        last = await this.last();
+        continue;
       }
-      // A hint for the next reader; `last()` walks forward from it anyway.
-      await this.head.updateOne({ _id: 'head' }, { $max: { seq: complete._id } }, { upsert: true });
+      this.lastKnown = complete;
+      // A hint for readers (they walk forward from it), refreshed every few entries.
+      if (complete._id % 16 === 0) {
+        await this.head.updateOne(
+          { _id: 'head' },
+          { $max: { seq: complete._id } },
+          { upsert: true },
+        );
+      }
       return complete;
     }
     throw new Error('audit append kept losing the race');

@@ -106,9 +106,14 @@ export class QueueBoard {
   async reflect(stored: QueueEntry): Promise<void> {
     const id = safeId.parse(stored._id);
     const version = `versions.${id}`;
-    const notNewer = {
-      $or: [{ [version]: { $exists: false } }, { [version]: { $lte: stored.updatedAt } }],
-    };
+    const _id = boardId(stored.region);
+    // Compare in code, then write by `_id` alone: a filter on the version too
+    // would make FerretDB read every board. Two changes of one case are
+    // already ordered by the case document; this only keeps a late, older
+    // write from undoing a newer one.
+    const board = await this.boards.findOne({ _id }, { [version]: 1 }).lean();
+    const current = board?.versions?.[id];
+    if (current && new Date(current).getTime() > stored.updatedAt.getTime()) return;
     const update = OPEN_STATUSES.includes(stored.status)
       ? {
           $set: {
@@ -117,7 +122,7 @@ export class QueueBoard {
           },
         }
       : { $unset: { [`entries.${id}`]: '' }, $set: { [version]: stored.updatedAt } };
-    await this.boards.updateOne({ _id: boardId(stored.region), ...notNewer }, update);
+    await this.boards.updateOne({ _id }, update);
   }
 
   /** Open cases in these statuses, of one region or of all, by priority then waiting time. */
