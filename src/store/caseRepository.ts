@@ -56,9 +56,9 @@ const caseSchema = new Schema(
   },
   { versionKey: false, collection: 'cases', minimize: false },
 );
-// The officers' queue: status, then priority, then waiting time.
-caseSchema.index({ status: 1, 'priority.score': -1, createdAt: 1 });
-caseSchema.index({ channel: 1, 'reporter.address': 1, createdAt: -1 });
+// No secondary indexes beyond the unique reference: the queue reads the
+// region boards and a family's case is found through the reporters pointer,
+// both by `_id`; every extra index costs each insert.
 
 /** A case as stored: the draft id is its `_id`. */
 export type StoredCase = Omit<NewCase, 'draftId' | 'status'> & { _id: string; status: CaseStatus };
@@ -143,7 +143,8 @@ export class MongoCaseRepository {
     const { draftId, ...fields } = newCase;
     try {
       await this.cases.create({ _id: draftId, ...fields });
-      await this.board.reflect({ _id: draftId, ...fields });
+      // A new case has no older state on the board to protect.
+      await this.board.reflect({ _id: draftId, ...fields }, { isNew: true });
       await this.pointReporterAt(
         newCase.channel,
         newCase.reporter.address,
@@ -168,19 +169,11 @@ export class MongoCaseRepository {
 
   /** Remembers the family's latest case, found later by their address alone; a newer case wins. */
   private async pointReporterAt(channel: string, address: string, caseId: string, createdAt: Date) {
-    try {
-      await this.reporters.updateOne(
-        {
-          _id: reporterKey(channel, address),
-          $or: [{ createdAt: { $lte: createdAt } }, { createdAt: { $exists: false } }],
-        },
-        { $set: { caseId, createdAt } },
-        { upsert: true },
-      );
-    } catch (error) {
-      // The pointer exists and names a newer case: the upsert's insert collided, as it should.
-      if (!isDuplicateKey(error)) throw error;
-    }
+    // Compared in code and written by `_id` alone (any other filter makes FerretDB read them all).
+    const _id = reporterKey(channel, address);
+    const current = await this.reporters.findOne({ _id }).lean();
+    if (current && current.createdAt.getTime() > createdAt.getTime()) return;
+    await this.reporters.updateOne({ _id }, { $set: { caseId, createdAt } }, { upsert: true });
   }
 
   async latestForReporter(

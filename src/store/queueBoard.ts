@@ -103,7 +103,7 @@ export class QueueBoard {
   }
 
   /** Puts the case's current state on its region's board (or takes it off once closed). */
-  async reflect(stored: QueueEntry): Promise<void> {
+  async reflect(stored: QueueEntry, options: { isNew?: boolean } = {}): Promise<void> {
     const id = safeId.parse(stored._id);
     const version = `versions.${id}`;
     const _id = boardId(stored.region);
@@ -111,9 +111,11 @@ export class QueueBoard {
     // would make FerretDB read every board. Two changes of one case are
     // already ordered by the case document; this only keeps a late, older
     // write from undoing a newer one.
-    const board = await this.boards.findOne({ _id }, { [version]: 1 }).lean();
-    const current = board?.versions?.[id];
-    if (current && new Date(current).getTime() > stored.updatedAt.getTime()) return;
+    if (!options.isNew) {
+      const board = await this.boards.findOne({ _id }, { [version]: 1 }).lean();
+      const current = board?.versions?.[id];
+      if (current && new Date(current).getTime() > stored.updatedAt.getTime()) return;
+    }
     const update = OPEN_STATUSES.includes(stored.status)
       ? {
           $set: {
