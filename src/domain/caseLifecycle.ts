@@ -38,9 +38,15 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus }>;
 export type TransitionName = keyof typeof TRANSITIONS;
 
-/** Statuses in which what the family writes goes to the officer, not to a new report. */
-export const FAMILY_TALKS_TO_OFFICER: readonly CaseStatus[] = [
+/** Statuses that keep a case in the officers' queue. */
+export const OPEN_STATUSES = [
+  'pending',
   'in_review',
   'confirmed',
   'alert_active',
-];
+] as const satisfies readonly CaseStatus[];
+
+/** Statuses in which what the family writes goes to the officer, not to a new report. */
+export const FAMILY_TALKS_TO_OFFICER: readonly CaseStatus[] = OPEN_STATUSES.filter(
+  (status) => status !== 'pending',
+);

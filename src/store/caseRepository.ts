@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { CaseRepository } from '../bot/ports.js';
 import {
   FAMILY_TALKS_TO_OFFICER,
+  OPEN_STATUSES,
   TRANSITIONS,
   type TransitionName,
 } from '../domain/caseLifecycle.js';
 import { CASE_STATUSES, type CaseStatus } from '../domain/caseStatus.js';
 import type { CaseMessage, CaseNote, NewCase } from '../domain/report.js';
 import type { AuditLog } from './auditLog.js';
-import { OPEN_STATUSES, QueueBoard, type QueueEntry } from './queueBoard.js';
+import { QueueBoard, type QueueEntry } from './queueBoard.js';
 
 /**
  * A case's `_id` is the id of the report draft it came from: looking a case up

@@ -1,18 +1,13 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
+import { OPEN_STATUSES } from '../domain/caseLifecycle.js';
 import { CASE_STATUSES, type CaseStatus } from '../domain/caseStatus.js';
 import { REGION_IDS } from '../domain/gazetteer.js';
 import { PRIORITY_REASONS } from '../domain/triage.js';
 import type { StoredCase } from './caseRepository.js';
 
-/** The statuses that keep a case on the officers' boards. */
-export const OPEN_STATUSES: readonly CaseStatus[] = [
-  'pending',
-  'in_review',
-  'confirmed',
-  'alert_active',
-];
+const isOpen = (status: CaseStatus): boolean => OPEN_STATUSES.some((open) => open === status);
 
 /** What the queue shows of a case: enough to choose, not the whole file. */
 export type QueueEntry = Pick<
@@ -116,7 +111,7 @@ export class QueueBoard {
       const current = board?.versions?.[id];
       if (current && new Date(current).getTime() > stored.updatedAt.getTime()) return;
     }
-    const update = OPEN_STATUSES.includes(stored.status)
+    const update = isOpen(stored.status)
       ? {
           $set: {
             [`entries.${id}`]: JSON.stringify(queueEntry(stored)),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/domain/officer.js';
-import { PNG_1PX, say, sentence } from '../support/chat.js';
+import { PNG_1PX, say, sayAll, sentence, UP_TO_PHOTO } from '../support/chat.js';
 import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
@@ -224,6 +224,7 @@ describe('the handoff', () => {
       text: 'Avez-vous une photo plus récente ?',
     });
     expect(sent.statusCode).toBe(201);
+    expect(sent.json()).toMatchObject({ delivered: true });
     const outbox = (
       await h.app.http.inject({
         method: 'GET',
@@ -396,17 +397,7 @@ describe('the handoff', () => {
 describe('release, notes and the photo', () => {
   it('releases a claimed case back to the queue, keeps notes, and serves the photo only to its region', async () => {
     const from = '+212600000803';
-    for (const text of [
-      'Bonjour, ma fille a disparu',
-      'oui',
-      '1',
-      'Nadia Idrissi',
-      'Salma Idrissi',
-      'fille',
-      '6',
-    ]) {
-      await say(h.app, from, text);
-    }
+    await sayAll(h.app, from, UP_TO_PHOTO);
     await say(h.app, from, { image: { mimeType: 'image/png', dataBase64: PNG_1PX } });
     for (const text of ['passer', 'passer', 'passer', 'passer', 'passer', "aujourd'hui 15h"])
       await say(h.app, from, text);

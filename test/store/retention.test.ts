@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PNG_1PX, say } from '../support/chat.js';
+import { PNG_1PX, say, sayAll, UP_TO_PHOTO } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 let harness: TestApp | undefined;
@@ -14,17 +14,7 @@ describe('retention purge jobs', () => {
     const { app, connection, clock } = harness;
     // An abandoned draft with a photo.
     const abandoned = '+212600000601';
-    for (const text of [
-      'Bonjour, ma fille a disparu',
-      'oui',
-      '1',
-      'Nadia Idrissi',
-      'Salma Idrissi',
-      'fille',
-      '6',
-    ]) {
-      await say(app, abandoned, text);
-    }
+    await sayAll(app, abandoned, UP_TO_PHOTO);
     await say(app, abandoned, { image: { mimeType: 'image/png', dataBase64: PNG_1PX } });
     expect(await connection.collection('photos').countDocuments()).toBe(1);
 

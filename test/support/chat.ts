@@ -48,3 +48,25 @@ export function expectAsked(app: App, replies: string[], language: Language, nod
   const prompt = sentence(app, language, `report:${nodeId}.prompt`);
   expect(replies.join('\n'), `expected the ${language} question "${nodeId}"`).toContain(prompt);
 }
+
+/** Sends messages one after another, as a family types them. */
+export async function sayAll(
+  app: App,
+  from: string,
+  messages: readonly Outgoing[],
+): Promise<string[]> {
+  let last: string[] = [];
+  for (const message of messages) last = await say(app, from, message);
+  return last;
+}
+
+/** A French mother's answers up to the photo question (a girl of six). */
+export const UP_TO_PHOTO: readonly string[] = [
+  'Bonjour, ma fille a disparu',
+  'oui',
+  '1',
+  'Nadia Idrissi',
+  'Salma Idrissi',
+  'fille',
+  '6',
+];

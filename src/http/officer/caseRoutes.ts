@@ -9,6 +9,7 @@ import { key, raw } from '../../conversation/text.js';
 import {
   confirmationChecklistSchema,
   FAMILY_TALKS_TO_OFFICER,
+  OPEN_STATUSES,
   rejectReasonSchema,
   resolveReasonSchema,
   type TransitionName,
@@ -41,7 +42,7 @@ export const caseBodies = {
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 // The queue lists open cases; closed ones are reached by their id.
 const queueQuery = z.strictObject({
-  status: z.enum(['pending', 'in_review', 'confirmed', 'alert_active']).default('pending'),
+  status: z.enum(OPEN_STATUSES).default('pending'),
 });
 
 export interface CaseRoutesOptions {
@@ -86,7 +87,7 @@ export const caseRoutes = fp(
       name: string,
       params: Record<string, string> = {},
       reasonKey?: string,
-    ) => {
+    ): Promise<boolean> => {
       const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, raw(v)]));
       try {
         await notifier.send(
@@ -97,9 +98,11 @@ export const caseRoutes = fp(
             ...(reasonKey ? { reason: key(reasonKey) } : {}),
           }),
         );
+        return true;
       } catch (error) {
-        // The action stands; the officer sees the case and can retry a message.
+        // The action stands (it is stored); the officer is told the family was not reached.
         options.logger.error({ err: error, caseId: c._id }, 'family notification failed');
+        return false;
       }
     };
 
@@ -209,12 +212,10 @@ export const caseRoutes = fp(
         officer: officerOf(request).username,
       };
       await cases.addMessage(found._id, message);
-      await notifier.send(
-        family(found),
-        key('common:officer.message', { reference: raw(found.reference), text: raw(body.text) }),
-      );
+      // Stored first, then sent: a failed delivery is reported, never retried into a duplicate.
+      const delivered = await tell(found, 'message', { text: body.text });
       events.publish({ type: 'message', caseId: found._id, region: found.region });
-      return reply.status(201).send({ message });
+      return reply.status(201).send({ message, delivered });
     });
 
     app.post('/api/cases/:id/notes', guard, async (request, reply) => {
