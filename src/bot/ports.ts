@@ -1,5 +1,8 @@
 import type { CaseStatus } from '../domain/caseStatus.js';
 import type { NewCase } from '../domain/report.js';
+import type { Sighting } from '../domain/sighting.js';
+import type { SubscriberArea, Subscription } from '../domain/subscription.js';
+import type { Language } from '../i18n/language.js';
 
 /** What the bot needs from case storage. Implemented in store/, checked with `satisfies`. */
 export interface CaseRepository {
@@ -40,3 +43,48 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Citizens' subscriptions to alerts (flows/subscribe.yaml, STOP). */
+export interface SubscriptionRepository {
+  /** Subscribes or re-subscribes a number (one area per number; the newest wins). */
+  subscribe(subscription: {
+    channel: string;
+    address: string;
+    language: Language;
+    area: SubscriberArea;
+    now: Date;
+  }): Promise<void>;
+  /** STOP: the number receives no alert from now on, including from broadcasts in progress. */
+  unsubscribe(channel: string, address: string, now: Date): Promise<{ wasSubscribed: boolean }>;
+  find(channel: string, address: string): Promise<Subscription | null>;
+}
+
+/** An active alert as a citizen may be asked about it ("which child?"). */
+export interface AlertChoice {
+  alertId: string;
+  caseId: string;
+  firstName: string;
+  ageYears: number;
+  city: string | null;
+  /** The alert reached this number (otherwise it is simply active). */
+  received: boolean;
+}
+
+/** Sightings citizens send (flows/sighting.yaml). */
+export interface SightingRepository {
+  /**
+   * Stores a sighting once per draft id. Counts this number's sightings of the
+   * last hour and flags the new one when the number floods.
+   */
+  add(
+    sighting: Omit<Sighting, 'flagged' | 'distanceKm' | 'caseId'>,
+  ): Promise<{ created: boolean; sighting: Sighting; throttled: boolean }>;
+  /** How many sightings this number sent since `since` (the throttle asks before the flow starts). */
+  countSince(channel: string, address: string, since: Date): Promise<number>;
+}
+
+/** What the bot asks about alerts. */
+export interface AlertDirectory {
+  /** Active alerts, those this number received first; empty when none is active. */
+  activeFor(channel: string, address: string): Promise<AlertChoice[]>;
+}
