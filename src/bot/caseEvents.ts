@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 
 /** Something that happened to a case, for the console's live view. */
-export interface CaseEvent {
-  type: 'created' | 'updated' | 'message';
-  caseId: string;
-  region: string | null;
-}
+export type CaseEvent =
+  | { type: 'created' | 'updated' | 'message'; caseId: string; region: string | null }
+  /** An alert changed state or its broadcast progressed. */
+  | { type: 'alert'; caseId: string; region: string | null; alertId: string }
+  /** A citizen sent a sighting. */
+  | { type: 'sighting'; caseId: string; region: string | null; sightingId: string };
 
 /**
  * The in-process event bus (DESIGN.md: no change streams). Each instance

@@ -28,9 +28,8 @@ export const eventRoutes = fp(
       reply.raw.write('retry: 3000\n\n');
       const unsubscribe = options.events.subscribe((event) => {
         if (!canAccessRegion(officer, event.region)) return;
-        reply.raw.write(
-          `event: case\ndata: ${JSON.stringify({ type: event.type, caseId: event.caseId })}\n\n`,
-        );
+        const { region: _region, ...visible } = event;
+        reply.raw.write(`event: case\ndata: ${JSON.stringify(visible)}\n\n`);
       });
       const heartbeat = setInterval(
         () => reply.raw.write(': keep-alive\n\n'),
