@@ -40,6 +40,17 @@ const CHECKLIST = [
 ];
 const LANGUAGE_KEY = 'tifli.console.language';
 const WAITING_REFRESH_MS = 30_000;
+/** A case may get an alert proposed only once confirmed (the server still decides). */
+const ALERTABLE = ['confirmed'];
+/** Statuses whose case view shows the alerts panel even before any alert exists. */
+const ALERT_PANEL_STATUSES = ['confirmed', 'alert_active'];
+/** Roles that may approve (if they did not propose) and extend an alert. */
+const ALERT_SUPERVISING_ROLES = ['supervisor', 'admin'];
+/** The languages an alert is published in, in the order the officer reviews them. */
+const ALERT_TEXT_LANGUAGES = ['ar', 'fr', 'ary'];
+const ALERT_MAX_STAGES = 6;
+/** Broadcast progress is pushed on the live stream; this slow poll only backs it up. */
+const ALERT_POLL_MS = 5_000;
 
 const emptyDrafts = () => ({
   message: '',
@@ -49,6 +60,27 @@ const emptyDrafts = () => ({
   reject: '',
   resolve: '',
   reassign: '',
+});
+
+/** What the case view knows of the open case's alerts and sightings; reset when another case opens. */
+const emptyAlerting = () => ({
+  alerts: [],
+  alertsLoaded: false,
+  /** Ids and states of the alerts last read: a change of state means the case status changed. */
+  alertStates: '',
+  alertsJson: '',
+  sightings: [],
+  sightingsLoaded: false,
+  sightingsJson: '',
+  /** Sightings that arrived while the case was open: highlighted until the officer acknowledges them. */
+  fresh: new Set(),
+  /** The alert being proposed, as typed (strings), or null when the form is closed. */
+  form: null,
+  /** `{ alertId, action: 'approve' | 'cancel' }` waiting for the officer's second click. */
+  confirm: null,
+  /** The last failed alert call: the server's own localized sentence, else a console key. */
+  error: null,
+  extendHours: '2',
 });
 
 const state = {
@@ -69,6 +101,7 @@ const state = {
   /** `{ kind: 'error' | 'success', key, params?, fields? }`, re-translated on language switch. */
   notice: null,
   drafts: emptyDrafts(),
+  alerting: emptyAlerting(),
   login: { username: '', password: '' },
   busy: false,
   live: 'off',
@@ -78,7 +111,12 @@ let events = null;
 let refreshTimer = null;
 let refreshRunning = false;
 let refreshAgain = false;
-const pendingRefresh = { list: false, caseIds: new Set() };
+const pendingRefresh = {
+  list: false,
+  caseIds: new Set(),
+  alertCaseIds: new Set(),
+  sightingCaseIds: new Set(),
+};
 
 // ---------------------------------------------------------------- texts
 
@@ -264,6 +302,8 @@ async function api(method, path, body) {
     ok: false,
     status: response.status,
     code: error?.code ?? STATUS_CODES[response.status] ?? 'internal',
+    /** The server's sentence, already in the console language (sent as Accept-Language). */
+    message: typeof error?.message === 'string' && error.message !== '' ? error.message : null,
     fields: Array.isArray(error?.fields) ? error.fields : [],
   };
 }
@@ -324,13 +364,15 @@ function connectEvents() {
   });
   const onEvent = (event) => {
     let caseId = null;
+    let type = null;
     try {
       const parsed = JSON.parse(event.data);
       caseId = parsed && typeof parsed.caseId === 'string' ? parsed.caseId : null;
+      type = parsed && typeof parsed.type === 'string' ? parsed.type : null;
     } catch {
       caseId = null;
     }
-    scheduleRefresh(caseId);
+    scheduleRefresh(caseId, type);
   };
   source.addEventListener('case', onEvent);
   source.addEventListener('message', onEvent);
@@ -361,12 +403,28 @@ function setLive(live) {
   indicator.textContent = live === 'connected' ? t('live.connected') : t('live.reconnecting');
 }
 
-/** Coalesces bursts of events into one re-fetch of the list and, if concerned, the open case. */
-function scheduleRefresh(caseId) {
-  pendingRefresh.list = true;
-  if (caseId === null) {
-    if (state.openCaseId) pendingRefresh.caseIds.add(state.openCaseId);
-  } else pendingRefresh.caseIds.add(caseId);
+/**
+ * Coalesces bursts of events into one re-fetch of what they concern: the
+ * list and the open case, or only the open case's alerts or sightings (a
+ * broadcast in progress sends an alert event every second; re-reading the
+ * whole case each time would fill the audit trail with reads).
+ */
+function scheduleRefresh(caseId, type = null) {
+  if (type === 'alert') {
+    if (state.view === 'queue') pendingRefresh.list = true;
+    if (caseId !== null) pendingRefresh.alertCaseIds.add(caseId);
+  } else if (type === 'sighting') {
+    if (caseId !== null) pendingRefresh.sightingCaseIds.add(caseId);
+  } else {
+    pendingRefresh.list = true;
+    if (caseId === null) {
+      if (state.openCaseId) {
+        pendingRefresh.caseIds.add(state.openCaseId);
+        pendingRefresh.alertCaseIds.add(state.openCaseId);
+        pendingRefresh.sightingCaseIds.add(state.openCaseId);
+      }
+    } else pendingRefresh.caseIds.add(caseId);
+  }
   if (refreshTimer !== null) return;
   refreshTimer = window.setTimeout(() => {
     refreshTimer = null;
@@ -383,13 +441,29 @@ async function runRefresh() {
   try {
     const list = pendingRefresh.list;
     const caseIds = new Set(pendingRefresh.caseIds);
+    const alertCaseIds = new Set(pendingRefresh.alertCaseIds);
+    const sightingCaseIds = new Set(pendingRefresh.sightingCaseIds);
     pendingRefresh.list = false;
     pendingRefresh.caseIds.clear();
+    pendingRefresh.alertCaseIds.clear();
+    pendingRefresh.sightingCaseIds.clear();
     const tasks = [];
-    if (list) tasks.push(fetchCases());
-    if (state.openCaseId && caseIds.has(state.openCaseId)) tasks.push(fetchCase(state.openCaseId));
-    await Promise.all(tasks);
-    render();
+    if (list) tasks.push(fetchCases().then(() => true));
+    const id = state.openCaseId;
+    if (id && caseIds.has(id)) tasks.push(fetchCase(id).then(() => true));
+    if (id && alertCaseIds.has(id)) {
+      tasks.push(
+        fetchAlerts(id).then(async (outcome) => {
+          // An alert that changed state (approved, ended) changed the case status too.
+          if (outcome.stateChanged && !caseIds.has(id)) await fetchCase(id);
+          return outcome.changed;
+        }),
+      );
+    }
+    if (id && sightingCaseIds.has(id)) tasks.push(fetchSightings(id));
+    const changed = await Promise.all(tasks);
+    // Rebuilding the page only when something changed keeps an open menu open.
+    if (changed.some(Boolean)) render();
   } finally {
     refreshRunning = false;
     if (refreshAgain) {
@@ -425,6 +499,57 @@ async function fetchCase(id) {
     return;
   }
   acceptCase(result.data?.case);
+}
+
+/**
+ * Reads the open case's alerts. Says whether anything changed, and whether an
+ * alert appeared or changed state (then the case status changed with it).
+ */
+async function fetchAlerts(id) {
+  const result = await api('GET', `/api/cases/${encodeURIComponent(id)}/alerts`);
+  if (id !== state.openCaseId) return { changed: false, stateChanged: false };
+  if (!result.ok) {
+    if (result.status === 401) sessionLost();
+    return { changed: false, stateChanged: false };
+  }
+  const alerts = Array.isArray(result.data?.alerts) ? result.data.alerts : [];
+  const alerting = state.alerting;
+  const json = JSON.stringify(alerts);
+  const states = alerts.map((alert) => `${alert.id}:${alert.state}`).join(',');
+  const changed = !alerting.alertsLoaded || json !== alerting.alertsJson;
+  const stateChanged = alerting.alertsLoaded && states !== alerting.alertStates;
+  alerting.alerts = alerts;
+  alerting.alertsJson = json;
+  alerting.alertStates = states;
+  alerting.alertsLoaded = true;
+  if (alerting.confirm && !alerts.some((alert) => alert.id === alerting.confirm.alertId)) {
+    alerting.confirm = null;
+  }
+  return { changed, stateChanged };
+}
+
+/** Reads the open case's sightings; those not seen before (after the first read) are fresh. */
+async function fetchSightings(id) {
+  const result = await api('GET', `/api/cases/${encodeURIComponent(id)}/sightings`);
+  if (id !== state.openCaseId) return false;
+  if (!result.ok) {
+    if (result.status === 401) sessionLost();
+    return false;
+  }
+  const sightings = (Array.isArray(result.data?.sightings) ? result.data.sightings : []).sort(
+    (a, b) => new Date(b.seenAt).getTime() - new Date(a.seenAt).getTime(),
+  );
+  const alerting = state.alerting;
+  const json = JSON.stringify(sightings);
+  if (alerting.sightingsLoaded && json === alerting.sightingsJson) return false;
+  if (alerting.sightingsLoaded) {
+    const known = new Set(alerting.sightings.map((sighting) => sighting.id));
+    for (const sighting of sightings) if (!known.has(sighting.id)) alerting.fresh.add(sighting.id);
+  }
+  alerting.sightings = sightings;
+  alerting.sightingsJson = json;
+  alerting.sightingsLoaded = true;
+  return true;
 }
 
 function acceptCase(detail) {
@@ -470,15 +595,17 @@ async function route() {
       state.openCaseId = target.id;
       state.detail = null;
       state.drafts = emptyDrafts();
+      state.alerting = emptyAlerting();
     }
     state.view = 'case';
     render();
-    await fetchCase(target.id);
+    await Promise.all([fetchCase(target.id), fetchAlerts(target.id), fetchSightings(target.id)]);
     render();
     return;
   }
   state.openCaseId = null;
   state.detail = null;
+  state.alerting = emptyAlerting();
   state.view = 'queue';
   if (target.tab !== state.tab) {
     state.tab = target.tab;
@@ -532,6 +659,7 @@ async function logout() {
   state.casesLoaded = false;
   state.detail = null;
   state.openCaseId = null;
+  state.alerting = emptyAlerting();
   state.notice = null;
   state.view = 'login';
   render();
@@ -695,7 +823,9 @@ function render() {
   const html = document.documentElement;
   html.lang = state.language;
   html.dir = RTL_LANGUAGES.has(state.language) ? 'rtl' : 'ltr';
-  document.title = t('app.title');
+  // New sightings show in the tab's title too, for an officer looking at another window.
+  const fresh = state.view === 'case' ? state.alerting.fresh.size : 0;
+  document.title = fresh > 0 ? `(${fresh}) ${t('app.title')}` : t('app.title');
 
   // Rebuilding the page must not take the pen out of the officer's hand.
   const active = document.activeElement;
@@ -1757,11 +1887,1044 @@ function caseView() {
       h(
         'div',
         { class: 'column work' },
+        alertsPanel(detail),
+        sightingsPanel(detail),
         actionsPanel(detail),
         conversationPanel(detail, conversationOpen),
         notesPanel(detail),
       ),
     ),
+  );
+}
+
+// ---------------------------------------------------------------- alerts and sightings
+
+/** The alert still in play for the open case (proposed or active), if any. */
+function openAlert() {
+  return state.alerting.alerts.find(
+    (alert) => alert.state === 'proposed' || alert.state === 'active',
+  );
+}
+
+/** The backup poll: progress of an active alert, or everything while the live stream is down. */
+function pollAlerts() {
+  const id = state.openCaseId;
+  if (!state.officer || state.view !== 'case' || !id) return;
+  const streamDown = !events || events.readyState !== EventSource.OPEN;
+  if (openAlert()?.state === 'active' || streamDown) {
+    pendingRefresh.alertCaseIds.add(id);
+    if (streamDown) pendingRefresh.sightingCaseIds.add(id);
+    if (refreshTimer === null) {
+      refreshTimer = window.setTimeout(() => {
+        refreshTimer = null;
+        void runRefresh();
+      }, 0);
+    }
+  }
+}
+
+/** Keeps a failed alert call for display beside the alert: the server's sentence if it gave one. */
+function alertFailed(result) {
+  const known = ['bad_request', 'csrf', 'not_found', 'conflict', 'too_many_attempts', 'network'];
+  const fields = (result.fields ?? [])
+    .map((field) => (field && typeof field.path === 'string' ? field.path : ''))
+    .filter((path) => path !== '');
+  state.alerting.error = {
+    message: result.message ?? null,
+    key: `errors.${known.includes(result.code) ? result.code : 'internal'}`,
+    fields,
+  };
+}
+
+function alertLocalError(key) {
+  state.alerting.error = { message: null, key, fields: [] };
+  render();
+}
+
+/** A number typed by the officer ("33,57" as well as "33.57"), or null. */
+function parseDecimal(value) {
+  const text = String(value ?? '')
+    .trim()
+    .replace(',', '.');
+  if (text === '') return null;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : null;
+}
+
+async function openAlertForm() {
+  const id = state.openCaseId;
+  if (!id || state.busy) return;
+  state.busy = true;
+  state.alerting.error = null;
+  state.notice = null;
+  render();
+  const result = await api('POST', `/api/cases/${encodeURIComponent(id)}/alerts/preview`, {});
+  state.busy = false;
+  if (id !== state.openCaseId) return;
+  if (!result.ok) {
+    if (result.status === 401) return sessionLost();
+    alertFailed(result);
+    render();
+    return;
+  }
+  const preview = result.data ?? {};
+  const centre = preview.centre;
+  const stages = Array.isArray(preview.stages) ? preview.stages : [];
+  state.alerting.form = {
+    centre: {
+      lat: typeof centre?.lat === 'number' ? String(centre.lat) : '',
+      lon: typeof centre?.lon === 'number' ? String(centre.lon) : '',
+    },
+    stages: stages.map((stage) => ({
+      afterMinutes: String(stage.afterMinutes ?? ''),
+      radiusKm: String(stage.radiusKm ?? ''),
+    })),
+    windowHours: typeof preview.windowHours === 'number' ? String(preview.windowHours) : '',
+    texts: Object.fromEntries(
+      ALERT_TEXT_LANGUAGES.map((language) => [language, String(preview.texts?.[language] ?? '')]),
+    ),
+    content: preview.content ?? null,
+    // The officer starts reviewing in the console's language.
+    textLanguage: ALERT_TEXT_LANGUAGES.includes(state.language) ? state.language : 'fr',
+  };
+  render();
+}
+
+function closeAlertForm() {
+  state.alerting.form = null;
+  state.alerting.error = null;
+  render();
+}
+
+async function submitAlert() {
+  const id = state.openCaseId;
+  const form = state.alerting.form;
+  if (!id || !form || state.busy) return;
+  const body = {};
+  const lat = parseDecimal(form.centre.lat);
+  const lon = parseDecimal(form.centre.lon);
+  const centreTyped = form.centre.lat.trim() !== '' || form.centre.lon.trim() !== '';
+  if (centreTyped) {
+    if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      return alertLocalError('alerts.errors.centre');
+    }
+    body.centre = { lat, lon };
+  }
+  const stages = form.stages.map((stage) => ({
+    afterMinutes: parseDecimal(stage.afterMinutes),
+    radiusKm: parseDecimal(stage.radiusKm),
+  }));
+  if (stages.length === 0 || stages.some((s) => s.afterMinutes === null || s.radiusKm === null)) {
+    return alertLocalError('alerts.errors.stages');
+  }
+  body.stages = stages;
+  const windowHours = parseDecimal(form.windowHours);
+  if (windowHours === null) return alertLocalError('alerts.errors.window');
+  body.windowHours = windowHours;
+  body.texts = Object.fromEntries(
+    ALERT_TEXT_LANGUAGES.map((language) => [language, form.texts[language].trim()]),
+  );
+  if (ALERT_TEXT_LANGUAGES.some((language) => body.texts[language] === '')) {
+    return alertLocalError('alerts.errors.empty_text');
+  }
+
+  state.busy = true;
+  state.alerting.error = null;
+  state.notice = null;
+  render();
+  const result = await api('POST', `/api/cases/${encodeURIComponent(id)}/alerts`, body);
+  state.busy = false;
+  if (id !== state.openCaseId) return;
+  if (result.ok) {
+    state.alerting.form = null;
+    showSuccess('alerts.feedback.proposed');
+  } else if (result.status === 401) {
+    return sessionLost();
+  } else alertFailed(result);
+  await Promise.all([fetchAlerts(id), fetchCase(id)]);
+  render();
+}
+
+/** Approve, cancel or extend an alert of the open case, then re-read the alert and the case. */
+async function alertAction(alertId, action, body, successKey) {
+  const id = state.openCaseId;
+  if (!id || state.busy) return;
+  state.busy = true;
+  state.alerting.error = null;
+  state.alerting.confirm = null;
+  state.notice = null;
+  render();
+  const result = await api(
+    'POST',
+    `/api/alerts/${encodeURIComponent(alertId)}/${action}`,
+    body ?? {},
+  );
+  state.busy = false;
+  if (id !== state.openCaseId) return;
+  if (result.ok) showSuccess(successKey);
+  else if (result.status === 401) return sessionLost();
+  else alertFailed(result);
+  await Promise.all([fetchAlerts(id), fetchCase(id), fetchCases()]);
+  render();
+}
+
+function askAlertConfirmation(alertId, action) {
+  state.alerting.confirm = { alertId, action };
+  state.alerting.error = null;
+  render();
+}
+
+function extendAlert(alertId) {
+  const hours = parseDecimal(state.alerting.extendHours);
+  if (hours === null || !Number.isInteger(hours) || hours < 1 || hours > 24) {
+    return alertLocalError('alerts.errors.extend_hours');
+  }
+  return alertAction(alertId, 'extend', { hours }, 'alerts.feedback.extended');
+}
+
+function formatNumber(value, digits = 1) {
+  return new Intl.NumberFormat(INTL_LOCALES[state.language], {
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** An OpenStreetMap link for a point, built from numbers only (never from text). */
+function pointMapUrl(lat, lon) {
+  const latitude = Number(lat);
+  const longitude = Number(lon);
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return null;
+  return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=15/${latitude}/${longitude}`;
+}
+
+function mapLink(url, testid, key = 'case.fields.map') {
+  if (!url) return null;
+  return h(
+    'a',
+    { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'map-link', testid },
+    t(key),
+  );
+}
+
+function alertErrorView() {
+  const error = state.alerting.error;
+  if (!error) return null;
+  return h(
+    'div',
+    { class: 'notice notice-error alert-error', role: 'alert', testid: 'alert-error' },
+    h(
+      'div',
+      { class: 'notice-text' },
+      h('p', {}, error.message ?? t(error.key)),
+      error.fields.map((path) => h('p', { class: 'notice-field' }, t('errors.field', { path }))),
+    ),
+  );
+}
+
+/** What the public will see: the projection, and a reminder of what it leaves out. */
+function projectionView(content, photoUrl, testid) {
+  if (!content || typeof content !== 'object') return null;
+  const sex =
+    content.sex === 'boy' || content.sex === 'girl' ? t(`child.sex.${content.sex}`) : null;
+  const lastSeen = content.lastSeen ?? {};
+  const photo = content.hasPhoto ? sameOriginUrl(photoUrl) : null;
+  return h(
+    'div',
+    { class: 'projection', testid },
+    h('h4', {}, t('alerts.projection.title')),
+    h(
+      'div',
+      { class: 'projection-body' },
+      photo
+        ? h('img', {
+            src: photo,
+            class: 'projection-photo',
+            alt: t('alerts.projection.photo_alt'),
+            decoding: 'async',
+          })
+        : null,
+      definitions([
+        [t('alerts.projection.first_name'), content.firstName],
+        [t('case.fields.age'), formatAge(content.age)],
+        [t('case.fields.sex'), sex],
+        [
+          t('case.fields.height'),
+          typeof content.heightCm === 'number'
+            ? t('case.fields.height_value', { cm: content.heightCm })
+            : null,
+        ],
+        [t('case.fields.build'), content.build],
+        [t('case.fields.hair'), content.hair],
+        [t('case.fields.marks'), content.marks],
+        [t('case.fields.clothing'), content.clothing],
+        [t('case.fields.last_seen_at'), formatDateTime(lastSeen.at)],
+        [t('case.fields.place'), lastSeen.place],
+        [t('case.fields.city'), lastSeen.city],
+        [t('alerts.projection.photo'), content.hasPhoto ? t('case.yes') : t('case.no')],
+      ]),
+    ),
+    h(
+      'p',
+      { class: 'projection-note', testid: 'alert-projection-note' },
+      t('alerts.projection.never'),
+    ),
+  );
+}
+
+function stageEditor(form) {
+  const rows = form.stages.map((stage, index) =>
+    h(
+      'tr',
+      {},
+      h(
+        'th',
+        { scope: 'row', class: 'stage-cell' },
+        t('alerts.form.stage_number', { number: index + 1 }),
+      ),
+      h(
+        'td',
+        { class: 'stage-cell' },
+        field(
+          t('alerts.form.after_minutes'),
+          h('input', {
+            type: 'number',
+            min: '0',
+            step: '1',
+            inputmode: 'numeric',
+            dir: 'ltr',
+            testid: `alert-stage-${index}-minutes`,
+            value: stage.afterMinutes,
+            oninput: (event) => {
+              stage.afterMinutes = event.target.value;
+            },
+          }),
+          true,
+        ),
+      ),
+      h(
+        'td',
+        { class: 'stage-cell' },
+        field(
+          t('alerts.form.radius_km'),
+          h('input', {
+            type: 'number',
+            min: '1',
+            step: '1',
+            inputmode: 'numeric',
+            dir: 'ltr',
+            testid: `alert-stage-${index}-radius`,
+            value: stage.radiusKm,
+            oninput: (event) => {
+              stage.radiusKm = event.target.value;
+            },
+          }),
+          true,
+        ),
+      ),
+      h(
+        'td',
+        { class: 'stage-cell' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button button-quiet',
+            testid: `alert-stage-${index}-remove`,
+            disabled: form.stages.length <= 1,
+            'aria-label': t('alerts.form.remove_stage', { number: index + 1 }),
+            onclick: () => {
+              form.stages.splice(index, 1);
+              render();
+            },
+          },
+          t('alerts.form.remove'),
+        ),
+      ),
+    ),
+  );
+  return h(
+    'fieldset',
+    { class: 'alert-stages' },
+    h('legend', {}, t('alerts.form.stages')),
+    h('p', { class: 'muted' }, t('alerts.form.stages_help')),
+    h(
+      'table',
+      { class: 'stage-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col', class: 'stage-cell' }, t('alerts.form.stage')),
+          h('th', { scope: 'col', class: 'stage-cell' }, t('alerts.form.after_minutes')),
+          h('th', { scope: 'col', class: 'stage-cell' }, t('alerts.form.radius_km')),
+          h(
+            'th',
+            { scope: 'col' },
+            h('span', { class: 'visually-hidden' }, t('alerts.form.remove')),
+          ),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        testid: 'alert-stage-add',
+        disabled: form.stages.length >= ALERT_MAX_STAGES,
+        onclick: () => {
+          const last = form.stages[form.stages.length - 1];
+          const after = (parseDecimal(last?.afterMinutes) ?? -120) + 120;
+          const radius = (parseDecimal(last?.radiusKm) ?? 0) + 40;
+          form.stages.push({ afterMinutes: String(after), radiusKm: String(radius) });
+          render();
+        },
+      },
+      t('alerts.form.add_stage'),
+    ),
+  );
+}
+
+function textEditor(form) {
+  const language = form.textLanguage;
+  const dir = RTL_LANGUAGES.has(language) ? 'rtl' : 'ltr';
+  const preview = h(
+    'div',
+    { class: 'alert-preview', testid: 'alert-text-preview', lang: language, dir },
+    form.texts[language],
+  );
+  return h(
+    'fieldset',
+    { class: 'alert-texts' },
+    h('legend', {}, t('alerts.form.texts')),
+    h('p', { class: 'muted' }, t('alerts.form.texts_help')),
+    h(
+      'div',
+      { class: 'tabs', role: 'tablist', 'aria-label': t('alerts.form.texts') },
+      ALERT_TEXT_LANGUAGES.map((option) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            class: 'tab',
+            lang: option,
+            dir: RTL_LANGUAGES.has(option) ? 'rtl' : 'ltr',
+            testid: `alert-text-tab-${option}`,
+            'aria-selected': option === language ? 'true' : 'false',
+            onclick: () => {
+              form.textLanguage = option;
+              render();
+            },
+          },
+          t(`lang.${option}`),
+        ),
+      ),
+    ),
+    field(
+      t('alerts.form.text_label', { language: t(`lang.${language}`) }),
+      h('textarea', {
+        rows: '9',
+        lang: language,
+        dir,
+        maxlength: '2000',
+        class: 'alert-text',
+        testid: `alert-text-${language}`,
+        value: form.texts[language],
+        oninput: (event) => {
+          form.texts[language] = event.target.value;
+          // The preview follows the pen without rebuilding the page.
+          preview.textContent = event.target.value;
+        },
+      }),
+    ),
+    h('p', { class: 'field-label' }, t('alerts.form.preview')),
+    preview,
+  );
+}
+
+function alertFormView(form, detail) {
+  const centreMap = pointMapUrl(parseDecimal(form.centre.lat), parseDecimal(form.centre.lon));
+  const coordinate = (key, axis, testid) =>
+    field(
+      t(key),
+      h('input', {
+        type: 'text',
+        inputmode: 'decimal',
+        dir: 'ltr',
+        testid,
+        value: form.centre[axis],
+        oninput: (event) => {
+          form.centre[axis] = event.target.value;
+        },
+      }),
+    );
+  return h(
+    'form',
+    {
+      class: 'alert-form stack',
+      testid: 'alert-form',
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        void submitAlert();
+      },
+    },
+    h('h3', {}, t('alerts.form.title')),
+    h(
+      'fieldset',
+      { class: 'alert-centre' },
+      h('legend', {}, t('alerts.form.centre')),
+      h('p', { class: 'muted' }, t('alerts.form.centre_help')),
+      h(
+        'div',
+        { class: 'inline-form' },
+        coordinate('alerts.form.latitude', 'lat', 'alert-centre-lat'),
+        coordinate('alerts.form.longitude', 'lon', 'alert-centre-lon'),
+      ),
+      mapLink(centreMap, 'alert-centre-map'),
+    ),
+    stageEditor(form),
+    field(
+      t('alerts.form.window_hours'),
+      h('input', {
+        type: 'number',
+        min: '1',
+        step: '1',
+        inputmode: 'numeric',
+        dir: 'ltr',
+        testid: 'alert-window',
+        value: form.windowHours,
+        oninput: (event) => {
+          form.windowHours = event.target.value;
+        },
+      }),
+    ),
+    textEditor(form),
+    projectionView(form.content, detail.photoUrl, 'alert-projection'),
+    alertErrorView(),
+    h(
+      'div',
+      { class: 'quick-actions' },
+      h(
+        'button',
+        {
+          type: 'submit',
+          class: 'button button-primary',
+          testid: 'alert-submit',
+          disabled: state.busy,
+        },
+        t('alerts.form.submit'),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button-quiet',
+          testid: 'alert-form-close',
+          onclick: closeAlertForm,
+        },
+        t('alerts.form.close'),
+      ),
+    ),
+  );
+}
+
+/** A stage delay: "90 min", "2 h", "2 h 30 min". */
+function formatDelay(totalMinutes) {
+  const minutes = Math.max(0, Math.round(totalMinutes));
+  if (minutes < 60) return t('time.minutes', { minutes });
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0
+    ? t('alerts.hours_only', { hours })
+    : t('time.hours', { hours, minutes: minutes % 60 });
+}
+
+function stageDelay(afterMinutes) {
+  const minutes = Number(afterMinutes) || 0;
+  return minutes === 0
+    ? t('alerts.stage_at_once')
+    : t('alerts.stage_after', { delay: formatDelay(minutes) });
+}
+
+/** Who did it and when; the username isolated so it reads right in Arabic too. */
+function byAt(officer, at) {
+  return h('span', {}, data(officer ?? '', { dir: 'ltr' }), ' — ', formatDateTime(at));
+}
+
+function alertStatusBadge(alert) {
+  const known = ['proposed', 'active', 'ended'].includes(alert.state) ? alert.state : 'ended';
+  const reason =
+    known === 'ended' && alert.endReason ? tOr(`alerts.end_reason.${alert.endReason}`, '') : '';
+  return h(
+    'span',
+    { class: `badge alert-state alert-state-${known}`, testid: 'alert-state', 'data-state': known },
+    reason ? `${t(`alerts.state.${known}`)} · ${reason}` : t(`alerts.state.${known}`),
+  );
+}
+
+function progressView(alert) {
+  const progress = alert.progress ?? {};
+  const count = (name) => (Number.isFinite(progress[name]) ? progress[name] : 0);
+  return h(
+    'dl',
+    { class: 'progress', testid: 'alert-progress' },
+    [
+      ['queued', 'queued'],
+      ['sent', 'sent'],
+      ['failed', 'failed'],
+      ['skipped', 'skipped'],
+      ['closingSent', 'closing'],
+    ].map(([name, key]) =>
+      h(
+        'div',
+        { class: `progress-item progress-${key}` },
+        h('dt', {}, t(`alerts.progress.${key}`)),
+        h('dd', { testid: `alert-progress-${key}` }, formatNumber(count(name), 0)),
+      ),
+    ),
+  );
+}
+
+function alertActions(alert) {
+  const officer = state.officer ?? {};
+  const supervising = ALERT_SUPERVISING_ROLES.includes(officer.role);
+  const confirm = state.alerting.confirm;
+  const asking = confirm && confirm.alertId === alert.id ? confirm.action : null;
+  const blocks = [];
+  if (asking) {
+    const approve = asking === 'approve';
+    blocks.push(
+      h(
+        'div',
+        { class: 'alert-confirm', role: 'group', testid: 'alert-confirm' },
+        h('p', {}, t(approve ? 'alerts.confirm_approve' : 'alerts.confirm_cancel')),
+        h(
+          'div',
+          { class: 'quick-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `button ${approve ? 'button-primary' : 'button-danger'}`,
+              testid: 'alert-confirm-yes',
+              disabled: state.busy,
+              onclick: () =>
+                approve
+                  ? alertAction(alert.id, 'approve', {}, 'alerts.feedback.approved')
+                  : alertAction(alert.id, 'cancel', {}, 'alerts.feedback.cancelled'),
+            },
+            t(approve ? 'alerts.approve_yes' : 'alerts.cancel_yes'),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-quiet',
+              testid: 'alert-confirm-no',
+              onclick: () => {
+                state.alerting.confirm = null;
+                render();
+              },
+            },
+            t('alerts.back'),
+          ),
+        ),
+      ),
+    );
+    return blocks;
+  }
+  const quick = [];
+  if (alert.state === 'proposed') {
+    if (supervising && alert.proposedBy !== officer.username) {
+      quick.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button button-primary',
+            testid: 'alert-approve',
+            disabled: state.busy,
+            onclick: () => askAlertConfirmation(alert.id, 'approve'),
+          },
+          t('alerts.approve'),
+        ),
+      );
+    } else {
+      blocks.push(
+        h(
+          'p',
+          { class: 'waiting-approval', testid: 'alert-waiting-approval' },
+          t(supervising ? 'alerts.waiting_other_supervisor' : 'alerts.waiting_approval'),
+        ),
+      );
+    }
+  }
+  quick.push(
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-danger',
+        testid: 'alert-cancel',
+        disabled: state.busy,
+        onclick: () => askAlertConfirmation(alert.id, 'cancel'),
+      },
+      t('alerts.cancel'),
+    ),
+  );
+  blocks.push(h('div', { class: 'quick-actions' }, quick));
+  if (alert.state === 'active' && supervising) {
+    blocks.push(
+      h(
+        'form',
+        {
+          class: 'inline-form',
+          testid: 'alert-extend',
+          onsubmit: (event) => {
+            event.preventDefault();
+            void extendAlert(alert.id);
+          },
+        },
+        field(
+          t('alerts.extend_label'),
+          h('input', {
+            type: 'number',
+            min: '1',
+            max: '24',
+            step: '1',
+            dir: 'ltr',
+            class: 'alert-extend-hours',
+            testid: 'alert-extend-hours',
+            value: state.alerting.extendHours,
+            oninput: (event) => {
+              state.alerting.extendHours = event.target.value;
+            },
+          }),
+        ),
+        h(
+          'button',
+          { type: 'submit', class: 'button', testid: 'alert-extend-submit', disabled: state.busy },
+          t('alerts.extend'),
+        ),
+      ),
+    );
+  }
+  return blocks;
+}
+
+function alertCard(alert, isOpen, detail) {
+  const stages = Array.isArray(alert.stages) ? alert.stages : [];
+  const current = Number.isInteger(alert.currentStage) ? alert.currentStage : -1;
+  const currentStage = current >= 0 ? stages[current] : undefined;
+  const capUrl = sameOriginUrl(alert.capUrl) ?? httpsUrl(alert.capUrl);
+  const posterUrl = sameOriginUrl(alert.posterUrl);
+  const approved = Boolean(alert.approvedAt);
+  return h(
+    'article',
+    {
+      class: `alert-card alert-card-${alert.state}`,
+      testid: isOpen ? 'alert-open' : `alert-${alert.id}`,
+      'data-alert-id': alert.id,
+      'data-state': alert.state,
+    },
+    h(
+      'div',
+      { class: 'alert-card-head' },
+      h('h3', {}, t('alerts.card_title', { at: formatDateTime(alert.proposedAt) })),
+      alertStatusBadge(alert),
+    ),
+    h(
+      'dl',
+      { class: 'case-facts alert-facts' },
+      fact(t('alerts.proposed_by'), byAt(alert.proposedBy, alert.proposedAt)),
+      approved ? fact(t('alerts.approved_by'), byAt(alert.approvedBy, alert.approvedAt)) : null,
+      alert.expiresAt && alert.state !== 'ended'
+        ? fact(
+            t('alerts.expires_at'),
+            h('span', { testid: 'alert-expires' }, formatDateTime(alert.expiresAt)),
+          )
+        : null,
+      alert.endedAt ? fact(t('alerts.ended_at'), formatDateTime(alert.endedAt)) : null,
+      fact(
+        t('alerts.window'),
+        t('alerts.window_value', { hours: formatNumber(Number(alert.windowHours) || 0) }),
+      ),
+      alert.centre
+        ? fact(
+            t('alerts.form.centre'),
+            h(
+              'span',
+              { class: 'stack-tight' },
+              data(
+                `${Number(alert.centre.lat).toFixed(4)}, ${Number(alert.centre.lon).toFixed(4)}`,
+                { dir: 'ltr' },
+              ),
+              mapLink(pointMapUrl(alert.centre.lat, alert.centre.lon), 'alert-centre-link'),
+            ),
+          )
+        : null,
+    ),
+    h(
+      'p',
+      { class: 'current-stage', testid: 'alert-current-stage', 'data-stage': String(current) },
+      currentStage
+        ? t('alerts.current_stage', {
+            number: current + 1,
+            total: stages.length,
+            radius: formatNumber(currentStage.radiusKm),
+          })
+        : t(alert.state === 'proposed' ? 'alerts.not_started' : 'alerts.no_stage'),
+    ),
+    h(
+      'ol',
+      { class: 'stages' },
+      stages.map((stage, index) =>
+        h(
+          'li',
+          {
+            class:
+              index === current
+                ? 'stage stage-current'
+                : index < current
+                  ? 'stage stage-past'
+                  : 'stage',
+            'aria-current': index === current ? 'step' : null,
+          },
+          t('alerts.stage_line', {
+            radius: formatNumber(stage.radiusKm),
+            delay: stageDelay(stage.afterMinutes),
+          }),
+        ),
+      ),
+    ),
+    approved ? progressView(alert) : null,
+    h(
+      'div',
+      { class: 'alert-links' },
+      capUrl && approved
+        ? h(
+            'a',
+            { href: capUrl, target: '_blank', rel: 'noopener noreferrer', testid: 'alert-cap' },
+            t('alerts.cap'),
+          )
+        : null,
+      posterUrl
+        ? h(
+            'a',
+            {
+              href: posterUrl,
+              target: '_blank',
+              rel: 'noopener',
+              type: 'image/png',
+              testid: 'alert-poster',
+            },
+            t('alerts.poster'),
+          )
+        : null,
+    ),
+    h(
+      'details',
+      { class: 'alert-texts-view' },
+      h('summary', {}, t('alerts.published_texts')),
+      ALERT_TEXT_LANGUAGES.map((language) =>
+        h(
+          'div',
+          { class: 'alert-text-view' },
+          h('h4', {}, t(`lang.${language}`)),
+          h(
+            'p',
+            {
+              class: 'alert-preview',
+              lang: language,
+              dir: RTL_LANGUAGES.has(language) ? 'rtl' : 'ltr',
+              testid: `alert-published-${language}`,
+            },
+            String(alert.texts?.[language] ?? ''),
+          ),
+        ),
+      ),
+      projectionView(alert.content, alert.photoUrl ?? detail.photoUrl, null),
+    ),
+    isOpen ? alertErrorView() : null,
+    isOpen ? alertActions(alert) : null,
+  );
+}
+
+function alertsPanel(detail) {
+  const alerting = state.alerting;
+  const alerts = alerting.alerts;
+  if (!ALERT_PANEL_STATUSES.includes(detail.status) && alerts.length === 0) return null;
+  const open = openAlert();
+  const canPropose = ALERTABLE.includes(detail.status) && !open && alerting.alertsLoaded;
+  return panel(
+    'alerts.title',
+    'section-alerts',
+    alerting.form ? alertFormView(alerting.form, detail) : null,
+    !alerting.form && !open ? alertErrorView() : null,
+    canPropose && !alerting.form
+      ? h(
+          'div',
+          { class: 'quick-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-primary',
+              testid: 'alert-propose',
+              disabled: state.busy,
+              onclick: openAlertForm,
+            },
+            t('alerts.propose'),
+          ),
+        )
+      : null,
+    alerts.length === 0 && !alerting.form && alerting.alertsLoaded
+      ? h('p', { class: 'muted', testid: 'alerts-empty' }, t('alerts.none'))
+      : null,
+    alerts.map((alert) => alertCard(alert, alert === open, detail)),
+  );
+}
+
+function sightingPlace(sighting) {
+  const place = sighting.place;
+  const parts = [];
+  if (place?.kind === 'pin') {
+    if (place.name) parts.push(data(place.name, { class: 'answer' }));
+    const coordinates = `${Number(place.latitude).toFixed(5)}, ${Number(place.longitude).toFixed(5)}`;
+    parts.push(
+      h(
+        'span',
+        { class: 'muted coordinates' },
+        t('case.fields.pin'),
+        ' ',
+        data(coordinates, { dir: 'ltr' }),
+      ),
+    );
+    parts.push(mapLink(pointMapUrl(place.latitude, place.longitude), 'sighting-map-link'));
+  } else if (place?.kind === 'description') {
+    parts.push(data(place.text ?? '', { class: 'answer' }));
+  }
+  return h('div', { class: 'stack-tight' }, parts);
+}
+
+function sightingItem(sighting) {
+  const fresh = state.alerting.fresh.has(sighting.id);
+  const photo = sameOriginUrl(sighting.photoUrl);
+  const distance =
+    typeof sighting.distanceKm === 'number' && Number.isFinite(sighting.distanceKm)
+      ? t('sightings.distance', { km: formatNumber(sighting.distanceKm) })
+      : t('sightings.distance_unknown');
+  return h(
+    'li',
+    {
+      class: `sighting${fresh ? ' sighting-new' : ''}${sighting.flagged ? ' sighting-flagged' : ''}`,
+      testid: 'sighting',
+      'data-sighting-id': sighting.id,
+      'data-new': fresh ? 'true' : 'false',
+    },
+    h(
+      'div',
+      { class: 'sighting-head' },
+      h(
+        'time',
+        { datetime: sighting.seenAt ?? '', class: 'sighting-time' },
+        t('sightings.seen_at', { at: formatDateTime(sighting.seenAt) }),
+      ),
+      fresh
+        ? h(
+            'span',
+            { class: 'badge sighting-new-badge', testid: 'sighting-new' },
+            t('sightings.new'),
+          )
+        : null,
+      sighting.flagged
+        ? h(
+            'span',
+            { class: 'badge sighting-flag', testid: 'sighting-flagged' },
+            t('sightings.flagged'),
+          )
+        : null,
+    ),
+    definitions([
+      [t('sightings.where'), sightingPlace(sighting)],
+      [t('sightings.distance_label'), h('span', { testid: 'sighting-distance' }, distance)],
+      [
+        t('sightings.what'),
+        sighting.description
+          ? h(
+              'p',
+              { class: 'sighting-text', dir: 'auto', testid: 'sighting-description' },
+              sighting.description,
+            )
+          : null,
+      ],
+      [
+        t('sightings.call_back'),
+        typeof sighting.callBack === 'string' && sighting.callBack !== ''
+          ? data(sighting.callBack, { dir: 'ltr', testid: 'sighting-call-back' })
+          : h('span', { class: 'muted' }, t('sightings.no_call_back')),
+      ],
+      [t('sightings.received_at'), formatDateTime(sighting.createdAt)],
+    ]),
+    photo
+      ? h(
+          'a',
+          { href: photo, target: '_blank', rel: 'noopener', class: 'sighting-photo-link' },
+          h('img', {
+            src: photo,
+            class: 'sighting-photo',
+            testid: 'sighting-photo',
+            alt: t('sightings.photo_alt'),
+            decoding: 'async',
+            loading: 'lazy',
+          }),
+        )
+      : null,
+  );
+}
+
+function sightingsPanel(detail) {
+  const alerting = state.alerting;
+  const sightings = alerting.sightings;
+  if (sightings.length === 0 && alerting.alerts.length === 0 && detail.status !== 'alert_active') {
+    return null;
+  }
+  const freshCount = alerting.fresh.size;
+  return panel(
+    'sightings.title',
+    'section-sightings',
+    h(
+      'div',
+      { class: 'section-head' },
+      h(
+        'p',
+        { class: 'muted', role: 'status', 'aria-live': 'polite', testid: 'sightings-count' },
+        freshCount > 0
+          ? t('sightings.count_new', { count: sightings.length, fresh: freshCount })
+          : t('sightings.count', { count: sightings.length }),
+      ),
+      freshCount > 0
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-quiet',
+              testid: 'sightings-seen',
+              onclick: () => {
+                alerting.fresh.clear();
+                render();
+              },
+            },
+            t('sightings.mark_seen'),
+          )
+        : null,
+    ),
+    sightings.length === 0
+      ? h('p', { class: 'muted', testid: 'sightings-empty' }, t('sightings.empty'))
+      : h('ol', { class: 'sightings', testid: 'sightings' }, sightings.map(sightingItem)),
   );
 }
 
@@ -1786,6 +2949,7 @@ async function start() {
       scheduleRefresh(null);
     }
   }, WAITING_REFRESH_MS);
+  window.setInterval(pollAlerts, ALERT_POLL_MS);
   await resumeSession();
 }
 
