@@ -182,6 +182,8 @@ export function insideStage(centre: GeoPoint, stage: AlertStage, point: GeoPoint
 export function containsPhoneNumber(text: string): boolean {
   const digits = text
     .replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+    .replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    // A case reference (TF-2026-000123) is ten digits with separators, not a number to call.
+    .replace(/\b[A-Za-z]{1,12}-\d{4}-\d{6,}\b/g, ' ');
   return /(?:\+|00)?\d(?:[\s.-]?\d){7,}/.test(digits);
 }
