@@ -260,6 +260,17 @@ function httpsUrl(value) {
   }
 }
 
+/** An http(s) URL from the server (the public CAP link, on the public host), or null. */
+function webUrl(value) {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- API
 
 const STATUS_CODES = {
@@ -1941,6 +1952,17 @@ function alertLocalError(key) {
   render();
 }
 
+/**
+ * Whether a text carries a phone number (8 digits or more, Arabic-Indic digits
+ * too): the same rule as the server's (src/domain/alert.ts), which still decides.
+ */
+function containsPhoneNumber(text) {
+  const digits = text
+    .replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+  return /(?:\+|00)?\d(?:[\s.-]?\d){7,}/.test(digits);
+}
+
 /** A number typed by the officer ("33,57" as well as "33.57"), or null. */
 function parseDecimal(value) {
   const text = String(value ?? '')
@@ -2026,6 +2048,21 @@ async function submitAlert() {
   );
   if (ALERT_TEXT_LANGUAGES.some((language) => body.texts[language] === '')) {
     return alertLocalError('alerts.errors.empty_text');
+  }
+  // The server refuses these too; saying which language here saves the officer a search.
+  const withPhone = ALERT_TEXT_LANGUAGES.find((language) =>
+    containsPhoneNumber(body.texts[language]),
+  );
+  if (withPhone) {
+    form.textLanguage = withPhone;
+    state.alerting.error = {
+      message: null,
+      key: 'alerts.errors.phone',
+      params: { language: t(`lang.${withPhone}`) },
+      fields: [],
+    };
+    render();
+    return;
   }
 
   state.busy = true;
@@ -2114,7 +2151,7 @@ function alertErrorView() {
     h(
       'div',
       { class: 'notice-text' },
-      h('p', {}, error.message ?? t(error.key)),
+      h('p', {}, error.message ?? t(error.key, error.params)),
       error.fields.map((path) => h('p', { class: 'notice-field' }, t('errors.field', { path }))),
     ),
   );
@@ -2619,7 +2656,7 @@ function alertCard(alert, isOpen, detail) {
   const stages = Array.isArray(alert.stages) ? alert.stages : [];
   const current = Number.isInteger(alert.currentStage) ? alert.currentStage : -1;
   const currentStage = current >= 0 ? stages[current] : undefined;
-  const capUrl = sameOriginUrl(alert.capUrl) ?? httpsUrl(alert.capUrl);
+  const capUrl = sameOriginUrl(alert.capUrl) ?? webUrl(alert.capUrl);
   const posterUrl = sameOriginUrl(alert.posterUrl);
   const approved = Boolean(alert.approvedAt);
   return h(
@@ -2746,7 +2783,9 @@ function alertCard(alert, isOpen, detail) {
           ),
         ),
       ),
-      projectionView(alert.content, alert.photoUrl ?? detail.photoUrl, null),
+      // The case photo (same origin, with the session): the alert's public photo URL may
+      // be on the public host, which the console's policy does not load from.
+      projectionView(alert.content, detail.photoUrl, null),
     ),
     isOpen ? alertErrorView() : null,
     isOpen ? alertActions(alert) : null,
