@@ -3,24 +3,32 @@ import { fileURLToPath } from 'node:url';
 import type { BotAdapter, Storage } from 'botbuilder-core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
+import { AlertService, type AlertSettings } from './alerts/alertService.js';
+import { BroadcastWorker } from './alerts/broadcastWorker.js';
+import { ChannelAlertSender } from './alerts/channelAlertSender.js';
+import { PosterRenderer } from './alerts/poster.js';
 import { CaseEvents } from './bot/caseEvents.js';
 import { FamilyNotifier } from './bot/familyNotifier.js';
 import type { Clock } from './bot/ports.js';
 import { TifliBot } from './bot/tifliBot.js';
 import { DevAdapter } from './channels/devAdapter.js';
 import { type FlowCatalog, loadFlows } from './conversation/loadFlows.js';
+import { DEFAULT_ALERT_STAGES } from './domain/alert.js';
+import { publicAlertRoutes } from './http/alerts/publicAlertRoutes.js';
 import { consoleRoutes } from './http/console/consoleRoutes.js';
 import { devRoutes } from './http/dev/devRoutes.js';
 import { docsRoutes } from './http/docs/docsRoutes.js';
 import { errorHandler } from './http/errorHandler.js';
 import { healthRoutes } from './http/health/healthRoutes.js';
 import { Lifecycle } from './http/lifecycle.js';
+import { alertRoutes } from './http/officer/alertRoutes.js';
 import { caseRoutes } from './http/officer/caseRoutes.js';
 import { eventRoutes } from './http/officer/eventRoutes.js';
 import { officerAuth } from './http/officer/officerAuth.js';
 import { sessionRoutes } from './http/officer/sessionRoutes.js';
 import { createTranslator, type Translator } from './i18n/translator.js';
 import type { Logger } from './logger.js';
+import { MongoAlertRepository } from './store/alertRepository.js';
 import { AuditLog } from './store/auditLog.js';
 import { MongoCaseRepository } from './store/caseRepository.js';
 import { DevOutbox } from './store/devOutbox.js';
@@ -29,6 +37,10 @@ import { MongoStorage } from './store/mongoStorage.js';
 import { type LoginThrottle, MongoOfficerRepository } from './store/officerRepository.js';
 import { MongoPhotoStore } from './store/photoStore.js';
 import { type RetentionResult, runRetention } from './store/retention.js';
+import { MongoSightingReader } from './store/sightingReader.js';
+import { MongoSightingRepository } from './store/sightingRepository.js';
+import { MongoSubscriberDirectory } from './store/subscriberDirectory.js';
+import { MongoSubscriptionRepository } from './store/subscriptionRepository.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,7 +62,27 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Failed-login slowdown; tests shorten it. */
   loginThrottle?: LoginThrottle;
+  /** Public address of the service, for CAP and feed links (config PUBLIC_BASE_URL). */
+  publicBaseUrl?: string;
+  /** CAP `sender` (config CAP_SENDER). */
+  capSender?: string;
+  /** Stages, window and maximum of alerts (config ALERT_*). */
+  alertSettings?: AlertSettings;
+  /** Broadcast pace in messages per second (config ALERT_SEND_RATE). */
+  alertSendRate?: number;
+  /** How old a send claim must be before another worker takes it over (config ALERT_CLAIM_LEASE_MS). */
+  alertClaimLeaseMs?: number;
+  /** Chromium for posters (config CHROMIUM_PATH). */
+  chromiumPath?: string;
 }
+
+/** Alert settings when none are given: the published defaults. */
+export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+  stages: DEFAULT_ALERT_STAGES,
+  windowHours: 6,
+  maxHours: 48,
+  tickMs: 5_000,
+};
 
 export interface App {
   http: FastifyInstance;
@@ -61,10 +93,20 @@ export interface App {
   flows: FlowCatalog;
   cases: MongoCaseRepository;
   photos: MongoPhotoStore;
+  /** Citizens' subscriptions to alerts (flows/subscribe.yaml, STOP). */
+  subscriptions: MongoSubscriptionRepository;
+  /** Sightings citizens send (flows/sighting.yaml). */
+  sightings: MongoSightingRepository;
   outbox: DevOutbox;
   officers: MongoOfficerRepository;
   audit: AuditLog;
   events: CaseEvents;
+  /** Alerts: proposal, approval, stages, end (src/alerts/alertService.ts). */
+  alerts: AlertService;
+  alertStore: MongoAlertRepository;
+  /** The broadcast worker; src/main.ts starts it, tests drain it. */
+  broadcast: BroadcastWorker;
+  poster: PosterRenderer;
   /** The adapters families can be written to by channel id (main.ts adds WhatsApp). */
   channels: Map<string, BotAdapter>;
   /** Runs the purge jobs once (store/retention.ts). */
@@ -87,7 +129,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const mongoStorage = new MongoStorage(deps.connection, clock);
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
+  const alertStore = new MongoAlertRepository(deps.connection);
+  const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
+  const poster = new PosterRenderer({
+    executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
+    translator,
+    logger: deps.logger.child({ component: 'poster' }),
+  });
 
+  const subscriptions = new MongoSubscriptionRepository(deps.connection);
+  const sightings = new MongoSightingRepository(deps.connection, gazetteer);
   const bot = new TifliBot({
     storage: deps.storage ?? mongoStorage,
     flows,
@@ -103,12 +154,45 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         ? gazetteer.regionOf(place)
         : (gazetteer.regionOf({ text: city ?? '' }) ?? gazetteer.regionOf({ text: place.text })),
     events,
+    findCity: (text) => gazetteer.findCity(text),
+    subscriptions,
+    sightings,
+    // The alert service is built after the bot; messages only arrive once both exist.
+    alerts: { activeFor: (channel, address) => alertService.directory.activeFor(channel, address) },
   });
   const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
   // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
   const notifier = new FamilyNotifier(channels, translator);
+  const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
+  // The service is built before the worker can ask it, hence the late binding.
+  let alerts: AlertService | undefined;
+  const broadcast = new BroadcastWorker({
+    alerts: alertStore,
+    recipients: subscriberDirectory,
+    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'broadcast' }),
+    ratePerSecond: deps.alertSendRate ?? 20,
+    claimLeaseMs: deps.alertClaimLeaseMs ?? 60_000,
+    maySend: (delivery) => alerts?.maySend(delivery) ?? Promise.resolve(false),
+    onSent: (delivery) => alerts?.sent(delivery),
+  });
+  alerts = new AlertService({
+    alerts: alertStore,
+    cases,
+    subscribers: subscriberDirectory,
+    worker: broadcast,
+    gazetteer,
+    translator,
+    notifier,
+    events,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'alerts' }),
+    settings: deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+  });
+  const alertService = alerts;
 
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const http = Fastify({
@@ -130,6 +214,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     events,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'cases' }),
+    onResolved: (caseId, by) => alertService.endForCase(caseId, by),
+  });
+  await http.register(alertRoutes, {
+    service: alertService,
+    alerts: alertStore,
+    cases,
+    photos,
+    sightings: new MongoSightingReader(deps.connection),
+    poster,
+    clock: deps.clock,
+    baseUrl,
+  });
+  await http.register(publicAlertRoutes, {
+    alerts: alertStore,
+    photos,
+    translator,
+    clock: deps.clock,
+    baseUrl,
+    capSender: deps.capSender ?? 'tifli@police.example.ma',
   });
   await http.register(eventRoutes, { events });
   await http.register(consoleRoutes, { rootDir: root });
@@ -153,10 +256,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     flows,
     cases,
     photos,
+    subscriptions,
+    sightings,
     outbox,
     officers,
     audit,
     events,
+    alerts: alertService,
+    alertStore,
+    broadcast,
+    poster,
     channels,
     purge: () => runRetention({ storage: mongoStorage, photos, cases, officers }, deps.clock.now()),
   };

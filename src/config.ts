@@ -1,8 +1,24 @@
 import { z } from 'zod';
+import { alertStagesSchema, DEFAULT_ALERT_STAGES } from './domain/alert.js';
 
 const booleanFlag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+/** `minutes:km` pairs, e.g. `0:20,120:80,360:160` (at once 20 km, after 2 h 80 km, after 6 h 160 km). */
+const DEFAULT_ALERT_STAGES_SETTING = DEFAULT_ALERT_STAGES.map(
+  (stage) => `${stage.afterMinutes}:${stage.radiusKm}`,
+).join(',');
+const alertStagesSetting = z
+  .string()
+  .regex(/^\d+:\d+(\.\d+)?(,\d+:\d+(\.\d+)?)*$/, 'must look like 0:20,120:80,360:160 (minutes:km)')
+  .transform((value) =>
+    value.split(',').map((pair) => {
+      const [minutes, km] = pair.split(':');
+      return { afterMinutes: Number(minutes), radiusKm: Number(km) };
+    }),
+  )
+  .pipe(alertStagesSchema);
 
 /**
  * Every setting Tifli reads from the environment. Parsed once, in
@@ -32,6 +48,17 @@ export const configSchema = z
       .default('TF'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     TRUST_PROXY: booleanFlag.default(false),
+    PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+    ALERT_STAGES: alertStagesSetting.prefault(DEFAULT_ALERT_STAGES_SETTING),
+    ALERT_WINDOW_HOURS: z.coerce.number().int().min(1).max(72).default(6),
+    ALERT_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(48),
+    ALERT_SEND_RATE: z.coerce.number().min(1).max(1000).default(20),
+    ALERT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    ALERT_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    CAP_SENDER: z
+      .string()
+      .regex(/^[^\s,<&]+$/, 'no spaces, commas, < or & (CAP 1.2)')
+      .default('tifli@police.example.ma'),
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
@@ -48,8 +75,25 @@ export const configSchema = z
     caseReferencePrefix: env.CASE_REFERENCE_PREFIX,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     trustProxy: env.TRUST_PROXY,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    alerts: {
+      stages: env.ALERT_STAGES,
+      windowHours: env.ALERT_WINDOW_HOURS,
+      maxHours: env.ALERT_MAX_HOURS,
+      tickMs: env.ALERT_TICK_MS,
+    },
+    alertSendRate: env.ALERT_SEND_RATE,
+    alertClaimLeaseMs: env.ALERT_CLAIM_LEASE_MS,
+    capSender: env.CAP_SENDER,
   }))
   .superRefine((config, ctx) => {
+    if (config.alerts.windowHours > config.alerts.maxHours) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_WINDOW_HOURS'],
+        message: 'must not exceed ALERT_MAX_HOURS',
+      });
+    }
     if (config.nodeEnv === 'production' && !config.logHashSecret) {
       ctx.addIssue({
         code: 'custom',

@@ -15,7 +15,14 @@ import {
 
 /** Where the dev channel puts what the bot sends outside a turn. */
 export interface OutboxPort {
-  add(message: { to: string; text: string; imageUrl?: string; at: Date }): Promise<void>;
+  /** `id`: the sender's idempotency key; the same id is recorded once. */
+  add(message: {
+    to: string;
+    text: string;
+    imageUrl?: string;
+    at: Date;
+    id?: string | undefined;
+  }): Promise<void>;
 }
 
 const TURN_REPLIES = Symbol('devTurnReplies');
@@ -65,6 +72,7 @@ export class DevAdapter extends BotAdapter {
             ? { imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}` }
             : {}),
           at: this.clock(),
+          id: activity.id,
         });
       }
       responses.push({ id: randomUUID() });

@@ -35,6 +35,10 @@ export const TRANSITIONS = {
   confirm: { from: ['in_review'], to: 'confirmed' },
   reject: { from: ['pending', 'in_review'], to: 'rejected' },
   resolve: { from: ['in_review', 'confirmed', 'alert_active'], to: 'resolved' },
+  /** A supervisor approved the alert. */
+  activateAlert: { from: ['confirmed'], to: 'alert_active' },
+  /** The alert was cancelled or expired; the child is still missing. */
+  endAlert: { from: ['alert_active'], to: 'confirmed' },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus }>;
 export type TransitionName = keyof typeof TRANSITIONS;
 

@@ -208,6 +208,12 @@ export class MongoCaseRepository {
     return this.board.list(statuses, region);
   }
 
+  /** A case's id from its reference (tools and tests; the reference index serves it). */
+  async findIdByReference(reference: string): Promise<string | null> {
+    const found = await this.cases.findOne({ reference }, { _id: 1 }).lean();
+    return found?._id ?? null;
+  }
+
   get(id: string): Promise<StoredCase | null> {
     return this.cases.findOne({ _id: id }).lean<StoredCase>();
   }
@@ -300,6 +306,19 @@ export class MongoCaseRepository {
       caseId: id,
       details: {},
     });
+  }
+
+  /** An alert's step (proposed, approved, stage, ended) in the case's audit trail. */
+  async recordAlert(
+    caseId: string,
+    entry: {
+      at: Date;
+      actor: string;
+      action: string;
+      details: Record<string, string | number | boolean | null>;
+    },
+  ): Promise<void> {
+    await this.audit.append({ ...entry, caseId });
   }
 
   /** Every read of a case's sensitive fields leaves a trace (DESIGN.md). */

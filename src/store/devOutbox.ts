@@ -1,4 +1,4 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import { Schema } from 'mongoose';
 
 interface OutboxDocument {
@@ -25,14 +25,27 @@ const outboxSchema = new Schema<OutboxDocument>(
  */
 export class DevOutbox {
   private readonly model: Model<OutboxDocument>;
+  private readonly keyed: mongo.Collection<OutboxDocument & { _id: string }>;
 
   constructor(connection: Connection) {
+    this.keyed = connection.collection<OutboxDocument & { _id: string }>('dev_outbox');
     this.model =
       connection.models.DevOutbox ?? connection.model<OutboxDocument>('DevOutbox', outboxSchema);
   }
 
-  async add(message: OutboxDocument): Promise<void> {
-    await this.model.create(message);
+  /**
+   * Records a message. With an `id` (an alert's outbox entry) a second send
+   * of the same message is recorded once, as a real channel with idempotency
+   * keys would deliver it once.
+   */
+  async add(message: OutboxDocument & { id?: string | undefined }): Promise<void> {
+    const { id, ...fields } = message;
+    if (!id) {
+      await this.model.create(fields);
+      return;
+    }
+    // The native collection: the model's `_id` is an ObjectId, this key is a string.
+    await this.keyed.updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
   }
 
   /** Every message sent to one address, oldest first. */

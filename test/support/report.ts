@@ -1,5 +1,5 @@
 import type { App } from '../../src/app.js';
-import { type Outgoing, say } from './chat.js';
+import { type Outgoing, PNG_1PX, say } from './chat.js';
 
 /** Options of a report a test family submits. */
 export interface ReportOptions {
@@ -8,6 +8,8 @@ export interface ReportOptions {
   /** A pin (defaults to central Casablanca). */
   pin?: { latitude: number; longitude: number };
   abduction?: 'oui' | 'non';
+  /** Sends a photo of the child (a 1×1 PNG) instead of skipping the question. */
+  photo?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function submitReport(
     options.childName ?? 'Yassine Bennani',
     'garçon',
     options.age ?? '7',
-    'passer',
+    options.photo ? { image: { mimeType: 'image/png', dataBase64: PNG_1PX } } : 'passer',
     '1m20',
     'mince',
     'cheveux noirs courts',

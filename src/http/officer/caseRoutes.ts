@@ -54,6 +54,8 @@ export interface CaseRoutesOptions {
   events: CaseEvents;
   clock: Clock;
   logger: Logger;
+  /** A resolved case's open alert ends ("the child has been found"). */
+  onResolved?: (caseId: string, by: string) => Promise<void>;
 }
 
 /** The officer API on cases (docs/officerApi.md). */
@@ -261,7 +263,10 @@ export const caseRoutes = fp(
         closure: { reason: body.reason, by, at: clock.now() },
       });
       const response = finish(result);
-      if (result.ok) await tell(result.case, 'resolved', {}, `common:reasons.${body.reason}`);
+      if (result.ok) {
+        await options.onResolved?.(result.case._id, by);
+        await tell(result.case, 'resolved', {}, `common:reasons.${body.reason}`);
+      }
       return response;
     });
 
