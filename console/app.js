@@ -465,7 +465,9 @@ async function runRefresh() {
     if (id && alertCaseIds.has(id)) {
       tasks.push(
         fetchAlerts(id).then(async (outcome) => {
-          // An alert that changed state (approved, ended) changed the case status too.
+          // An alert that changed state (approved, ended) changed the case status too,
+          // and a success line about the earlier state ("waiting for approval") is stale.
+          if (outcome.stateChanged && state.notice?.kind === 'success') state.notice = null;
           if (outcome.stateChanged && !caseIds.has(id)) await fetchCase(id);
           return outcome.changed;
         }),
