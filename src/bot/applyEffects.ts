@@ -1,14 +1,24 @@
-import type { Effect } from '../conversation/flowState.js';
+import { z } from 'zod';
+import type { Effect, SubmitEffect } from '../conversation/flowState.js';
 import { formatCaseReference, referenceYear } from '../domain/caseReference.js';
-import { caseFromReport, type Place, reportAnswersSchema } from '../domain/report.js';
+import { isGeohash, SUBSCRIPTION_CELL_PRECISION } from '../domain/geohash.js';
+import { caseFromReport, type Place, placeSchema, reportAnswersSchema } from '../domain/report.js';
+import type { SubscriberArea } from '../domain/subscription.js';
 import { AppError } from '../errors.js';
-import type { Language } from '../i18n/language.js';
+import { type Language, languageSchema } from '../i18n/language.js';
 import type { Logger } from '../logger.js';
 import type { Inbound } from './inbound.js';
-import type { CaseRepository, PhotoStore } from './ports.js';
+import type {
+  CaseRepository,
+  PhotoStore,
+  SightingRepository,
+  SubscriptionRepository,
+} from './ports.js';
 
 export interface EffectDeps {
   cases: CaseRepository;
+  subscriptions?: SubscriptionRepository;
+  sightings?: SightingRepository;
   /** The region whose officers handle a case, from where the child was last seen. */
   regionOf: (place: Place, city: string | null) => string | null;
   photos: PhotoStore;
@@ -29,7 +39,47 @@ export interface EffectResults {
   reference?: string;
   /** The case this turn created, for the console's live queue. */
   createdCase?: { caseId: string; region: string | null };
+  /** STOP: whether the number was subscribed until now. */
+  unsubscribed?: boolean;
+  /** The sighting this turn stored (or refused because the number sends too many). */
+  sighting?: {
+    created: boolean;
+    throttled: boolean;
+    sightingId: string;
+    caseId: string;
+    region: string | null;
+  };
 }
+
+const point = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+
+/** The answers of flows/subscribe.yaml as they must be when it is submitted. */
+const subscribeAnswersSchema = z.object({
+  'consent.given': z.literal(true),
+  'subscription.language': languageSchema,
+  'subscription.area': z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('cell'),
+      geohash: z.string().refine((hash) => isGeohash(hash, SUBSCRIPTION_CELL_PRECISION)),
+      centre: point,
+    }),
+    z.object({ kind: z.literal('city'), cityId: z.string().min(1), centre: point }),
+  ]),
+});
+
+/** The answers of flows/sighting.yaml, and what the bot knew when it began. */
+const sightingAnswersSchema = z.object({
+  'sighting.alertId': z.string().min(1).optional(),
+  'sighting.seenAt': z.iso.datetime(),
+  'sighting.place': placeSchema,
+  'sighting.description': z.string().min(1),
+  'sighting.photo': z.object({ photoId: z.string() }).nullable().optional(),
+  'sighting.callBack': z.boolean(),
+});
+const sightingContextSchema = z.object({
+  alertId: z.string().min(1).optional(),
+  opening: z.string().min(1).optional(),
+});
 
 /**
  * Carries out what the flow engine asked for. Every effect is idempotent, so
@@ -57,6 +107,22 @@ export async function applyEffects(
         results.createdCase = { caseId: effect.draftId, region: submitted.region };
         break;
       }
+      case 'subscribe':
+        await subscribe(effect, context, deps);
+        break;
+      case 'unsubscribe': {
+        if (!deps.subscriptions) throw new AppError('internal', 'no subscription repository');
+        const { wasSubscribed } = await deps.subscriptions.unsubscribe(
+          context.channel,
+          context.address,
+          context.now,
+        );
+        results.unsubscribed = wasSubscribed;
+        break;
+      }
+      case 'addSighting':
+        results.sighting = await addSighting(effect, context, deps);
+        break;
       default: {
         const unreachable: never = effect;
         throw new AppError('internal', `unknown effect ${JSON.stringify(unreachable)}`);
@@ -64,6 +130,87 @@ export async function applyEffects(
     }
   }
   return results;
+}
+
+/** Fails loudly when a trainer's edit of a flow dropped an answer the effect needs. */
+function incomplete(flowId: string, error: z.ZodError): AppError {
+  return new AppError(
+    'flow_invalid',
+    `${flowId} answers incomplete`,
+    error.issues.map((issue) => issue.path.join('.')),
+  );
+}
+
+async function subscribe(
+  effect: Extract<SubmitEffect, { type: 'subscribe' }>,
+  context: EffectContext,
+  deps: EffectDeps,
+): Promise<void> {
+  if (!deps.subscriptions) throw new AppError('internal', 'no subscription repository');
+  const answers = subscribeAnswersSchema.safeParse(effect.answers);
+  if (!answers.success) throw incomplete(effect.flowId, answers.error);
+  const chosen = answers.data['subscription.area'];
+  // Only the cell or the city is kept: whatever else the answer held goes no further.
+  const area: SubscriberArea =
+    chosen.kind === 'cell'
+      ? {
+          kind: 'cell',
+          geohash: chosen.geohash,
+          centre: { lat: chosen.centre.lat, lon: chosen.centre.lon },
+        }
+      : {
+          kind: 'city',
+          cityId: chosen.cityId,
+          centre: { lat: chosen.centre.lat, lon: chosen.centre.lon },
+        };
+  await deps.subscriptions.subscribe({
+    channel: context.channel,
+    address: context.address,
+    language: answers.data['subscription.language'],
+    area,
+    now: context.now,
+  });
+  deps.logger.info({ area: area.kind }, 'subscribed to alerts');
+}
+
+async function addSighting(
+  effect: Extract<SubmitEffect, { type: 'addSighting' }>,
+  context: EffectContext,
+  deps: EffectDeps,
+): Promise<NonNullable<EffectResults['sighting']>> {
+  if (!deps.sightings) throw new AppError('internal', 'no sighting repository');
+  const answers = sightingAnswersSchema.safeParse(effect.answers);
+  if (!answers.success) throw incomplete(effect.flowId, answers.error);
+  const started = sightingContextSchema.safeParse(effect.context);
+  if (!started.success) throw incomplete(effect.flowId, started.error);
+  const alertId = answers.data['sighting.alertId'] ?? started.data.alertId;
+  if (!alertId) throw new AppError('flow_invalid', 'sighting without an alert');
+  const described = answers.data['sighting.description'];
+  const opening = started.data.opening;
+  const stored = await deps.sightings.add({
+    _id: effect.draftId,
+    alertId,
+    channel: context.channel,
+    address: context.address,
+    language: context.language,
+    seenAt: new Date(answers.data['sighting.seenAt']),
+    place: answers.data['sighting.place'],
+    description: opening ? `${opening}\n${described}` : described,
+    photoId: answers.data['sighting.photo']?.photoId ?? null,
+    mayCallBack: answers.data['sighting.callBack'],
+    createdAt: context.now,
+  });
+  deps.logger.info(
+    { created: stored.created, throttled: stored.throttled, flagged: stored.sighting.flagged },
+    'sighting received',
+  );
+  return {
+    created: stored.created,
+    throttled: stored.throttled,
+    sightingId: stored.sighting._id,
+    caseId: stored.sighting.caseId,
+    region: stored.region,
+  };
 }
 
 async function submitReport(

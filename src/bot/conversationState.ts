@@ -5,12 +5,18 @@ import { languageSchema } from '../i18n/language.js';
 /** Bumped when the stored shape changes; older states are migrated or discarded on read. */
 export const CONVERSATION_STATE_VERSION = 1;
 
+/** What a first message asked for, remembered while the language menu is answered. */
+export const intentSchema = z.enum(['subscribe', 'sighting']);
+export type Intent = z.infer<typeof intentSchema>;
+
 /** What Tifli remembers about one conversation between turns. */
 export const conversationStateSchema = z.object({
   version: z.literal(CONVERSATION_STATE_VERSION),
   language: languageSchema.optional(),
   /** The language menu was shown and the next message answers it. */
   awaitingLanguage: z.boolean().default(false),
+  /** The command the message that brought up the language menu was ("alertes", "j'ai vu"). */
+  pendingIntent: intentSchema.nullable().default(null),
   flow: flowStateSchema.nullable().default(null),
   /** The report this conversation filed last, for "where is my report?". */
   lastCase: z.object({ reference: z.string() }).nullable().default(null),
@@ -23,6 +29,7 @@ export type ConversationData = z.infer<typeof conversationStateSchema>;
 export const emptyConversation = (): ConversationData => ({
   version: CONVERSATION_STATE_VERSION,
   awaitingLanguage: false,
+  pendingIntent: null,
   flow: null,
   lastCase: null,
   processed: [],

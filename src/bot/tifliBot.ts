@@ -14,12 +14,14 @@ import {
   startFlow,
 } from '../conversation/engine.js';
 import type { Flow } from '../conversation/flowSchema.js';
-import type { Effect } from '../conversation/flowState.js';
+import type { Effect, FlowState } from '../conversation/flowState.js';
 import type { FlowCatalog } from '../conversation/loadFlows.js';
+import type { CityLookup, PickOption } from '../conversation/parseAnswer.js';
+import { describePickOption } from '../conversation/summary.js';
 import { key, lines, raw, type Text } from '../conversation/text.js';
 import type { Place } from '../domain/report.js';
 import { detectLanguage } from '../i18n/detectLanguage.js';
-import { type KeywordSet, matchesKeyword } from '../i18n/keywords.js';
+import { beginsWithKeyword, type KeywordSet, matchesKeyword } from '../i18n/keywords.js';
 import { LANGUAGES, type Language } from '../i18n/language.js';
 import { hasMeaningfulContent, normalizeDigits, stripInvisible } from '../i18n/normalize.js';
 import type { Translator } from '../i18n/translator.js';
@@ -27,10 +29,18 @@ import type { Logger } from '../logger.js';
 import { isStorageConflict, NEW_ITEM_ETAG } from '../store/mongoStorage.js';
 import { applyEffects, type EffectResults } from './applyEffects.js';
 import type { CaseEvents } from './caseEvents.js';
-import { type ConversationData, readConversation } from './conversationState.js';
+import { type ConversationData, type Intent, readConversation } from './conversationState.js';
 import { type Inbound, readInbound } from './inbound.js';
 import { KeyedQueue } from './keyedQueue.js';
-import type { CaseRepository, Clock, PhotoStore } from './ports.js';
+import type {
+  AlertChoice,
+  AlertDirectory,
+  CaseRepository,
+  Clock,
+  PhotoStore,
+  SightingRepository,
+  SubscriptionRepository,
+} from './ports.js';
 
 export interface TifliBotDeps {
   storage: Storage;
@@ -46,6 +56,13 @@ export interface TifliBotDeps {
   /** Tells the console what happened (optional: benchmarks run without it). */
   events?: CaseEvents;
   newDraftId?: () => string;
+  /** The gazetteer's city lookup, for the area of a subscription. */
+  findCity?: CityLookup;
+  /** Citizens' subscriptions (the benchmarks, which only report, run without them). */
+  subscriptions?: SubscriptionRepository;
+  sightings?: SightingRepository;
+  /** The active alerts a citizen may be writing about; none without it. */
+  alerts?: AlertDirectory;
 }
 
 /** Words that act at any moment, whatever question is asked. */
@@ -56,7 +73,12 @@ type Interruption =
   | 'back'
   | 'language'
   | 'status'
+  | 'stop'
   | { switchTo: Language };
+
+/** A number that sent this many sightings within the hour is asked to call 19 instead. */
+export const SIGHTINGS_PER_HOUR_LIMIT = 6;
+const HOUR_MS = 60 * 60 * 1000;
 
 /** How many handled message ids a conversation remembers to drop redeliveries. */
 const REMEMBERED_MESSAGES = 30;
@@ -68,6 +90,8 @@ interface Decision {
   replies: Text[];
   effects: Effect[];
   language: Language;
+  /** Replies that depend on what the effects found (was the number subscribed?). */
+  after?: (results: EffectResults) => Text[];
 }
 
 /**
@@ -81,14 +105,25 @@ export class TifliBot {
   readonly conversationState: ConversationState;
   private readonly accessor: StatePropertyAccessor<unknown>;
   private readonly queue = new KeyedQueue();
-  private readonly report: Flow;
 
   constructor(private readonly deps: TifliBotDeps) {
     this.conversationState = new ConversationState(deps.storage);
     this.accessor = this.conversationState.createProperty<unknown>('tifli');
-    const report = deps.flows.get('report');
-    if (!report) throw new Error('flows/report.yaml is missing');
-    this.report = report;
+    for (const id of ['report', 'subscribe', 'sighting']) {
+      if (!deps.flows.get(id)) throw new Error(`flows/${id}.yaml is missing`);
+    }
+  }
+
+  /** A flow of the catalog; the three the bot starts are checked at construction. */
+  private flow(id: string): Flow {
+    const flow = this.deps.flows.get(id);
+    if (!flow) throw new Error(`flows/${id}.yaml is missing`);
+    return flow;
+  }
+
+  /** The flow a conversation is in. */
+  private flowOf(state: FlowState): Flow {
+    return this.flow(state.flowId);
   }
 
   /** The bot logic adapters run for every turn. */
@@ -164,13 +199,14 @@ export class TifliBot {
         decision.effects,
         {
           now,
-          language: decision.language,
+          language: decision.data.language ?? decision.language,
           channel: context.activity.channelId,
           address: context.activity.from.id,
           inbound,
         },
         this.deps,
       );
+      if (decision.after) decision.replies = decision.after(results);
       if (results.reference) decision.data.lastCase = { reference: results.reference };
       if (messageHash)
         decision.data.processed = [...decision.data.processed, messageHash].slice(
@@ -185,6 +221,10 @@ export class TifliBot {
       }
       if (results.createdCase)
         this.deps.events?.publish({ type: 'created', ...results.createdCase });
+      if (results.sighting?.created) {
+        const { caseId, region, sightingId } = results.sighting;
+        this.deps.events?.publish({ type: 'sighting', caseId, region, sightingId });
+      }
       await this.send(context, decision, results);
       return;
     }
@@ -215,13 +255,26 @@ export class TifliBot {
   }
 
   private async decide(
-    data: ConversationData,
+    stored: ConversationData,
     inbound: Inbound,
     context: TurnContext,
     now: Date,
   ): Promise<Decision> {
     const text = inbound.input.kind === 'text' ? inbound.input.text : '';
     const interruption = inbound.input.kind === 'text' ? recognizeInterruption(text) : null;
+    let data = stored;
+    if (data.flow && !this.deps.flows.has(data.flow.flowId)) {
+      // A flow file removed since: start again politely rather than fail every turn.
+      this.deps.logger.warn({ flow: data.flow.flowId }, 'conversation in an unknown flow reset');
+      data = { ...data, flow: null };
+    }
+
+    // 0. STOP acts before anything else, even before a language is chosen.
+    if (interruption === 'stop') {
+      // A bare "STOP" says little: Latin letters are answered in French, Arabic in Arabic.
+      const latin = /\p{Script=Latin}/u.test(text) && !/\p{Script=Arabic}/u.test(text);
+      return this.stop(data, data.language ?? (latin ? 'fr' : guessLanguage(text)));
+    }
 
     // 1. The language: the menu's answer, a detected first message, or the menu.
     if (data.awaitingLanguage || !data.language) {
@@ -234,27 +287,34 @@ export class TifliBot {
       if (!chosen) {
         const language = data.language ?? guessLanguage(text);
         return {
-          data: { ...data, awaitingLanguage: true },
+          data: { ...data, awaitingLanguage: true, pendingIntent: intentOf(text) },
           replies: [key('common:language.menu')],
           effects: [],
           language,
         };
       }
-      const switched = { ...data, language: chosen, awaitingLanguage: false };
+      const switched = {
+        ...data,
+        language: chosen,
+        awaitingLanguage: false,
+        pendingIntent: null,
+      };
       if (data.flow) {
         return this.reply(switched, chosen, [
-          lines(key('common:language.changed'), repeatQuestion(this.report, data.flow)),
+          lines(key('common:language.changed'), repeatQuestion(this.flowOf(data.flow), data.flow)),
         ]);
       }
       if (interruption === 'status') return this.status(switched, chosen, context);
-      return this.begin(switched, chosen);
+      const intent = intentOf(text) ?? data.pendingIntent;
+      return this.open(switched, chosen, inbound, context, now, intent, { remind: false });
     }
     const language = data.language;
 
     // 2. Words that act at any moment.
     if (interruption !== null) {
-      const flow = data.flow;
-      const again = flow ? [repeatQuestion(this.report, flow)] : [];
+      const flowState = data.flow;
+      const flow = flowState ? this.flowOf(flowState) : null;
+      const again = flowState && flow ? [repeatQuestion(flow, flowState)] : [];
       if (typeof interruption === 'object') {
         const switched = { ...data, language: interruption.switchTo };
         return this.reply(switched, interruption.switchTo, [
@@ -269,12 +329,27 @@ export class TifliBot {
             key('common:language.menu'),
           ]);
         case 'cancel':
-          return this.reply({ ...data, flow: null }, language, [key('common:cancelled')]);
+          return this.reply({ ...data, flow: null }, language, [
+            key(
+              flowState && flowState.flowId !== 'report'
+                ? 'common:cancelled_other'
+                : 'common:cancelled',
+            ),
+          ]);
         case 'restart':
+          // Restarts what the person is doing; with nothing in progress, a report.
+          if (flowState && flowState.flowId !== 'report') {
+            return this.step(
+              data,
+              language,
+              startFlow(this.flowOf(flowState), this.newDraftId(), flowState.context),
+            );
+          }
           return this.begin({ ...data, flow: null }, language);
         case 'back': {
-          if (!flow) return this.reply(data, language, [key('common:back_unavailable')]);
-          const back = goBack(this.report, flow);
+          if (!flowState || !flow)
+            return this.reply(data, language, [key('common:back_unavailable')]);
+          const back = goBack(flow, flowState);
           if (!back)
             return this.reply(data, language, [lines(key('common:back_unavailable'), ...again)]);
           return this.step(data, language, back);
@@ -288,24 +363,142 @@ export class TifliBot {
       }
     }
 
-    // 3. A family whose case an officer has taken talks to that officer.
-    if (!data.flow) {
-      const active = await this.deps.cases.activeCaseFor(
-        context.activity.channelId,
-        context.activity.from.id,
-      );
-      if (active) return this.relayToOfficer(data, language, active.id, inbound, context, now);
+    // 3. An answer to the current question.
+    if (data.flow) {
+      const result = answer(this.flowOf(data.flow), data.flow, inbound.input, {
+        now,
+        ...(this.deps.findCity ? { findCity: this.deps.findCity } : {}),
+      });
+      const decision = this.step(data, subscribedLanguage(result) ?? language, result);
+      if (result.effects.some((effect) => effect.type === 'addSighting')) {
+        // A number that sent too many within the hour is thanked and sent to 19 instead.
+        decision.after = (results) =>
+          results.sighting?.throttled ? [key('sighting:too_many')] : result.replies;
+      }
+      return decision;
     }
 
-    // 4. An answer to the current question, or the start of a report.
-    if (data.flow)
-      return this.step(data, language, answer(this.report, data.flow, inbound.input, { now }));
-    if (data.lastCase) {
+    // 4. Subscribing is a command, even for a family talking to an officer.
+    if (matchesKeyword('subscribe', text)) return this.beginSubscribe(data, language);
+
+    // 5. A family whose case an officer has taken talks to that officer.
+    const active = await this.deps.cases.activeCaseFor(
+      context.activity.channelId,
+      context.activity.from.id,
+    );
+    if (active) return this.relayToOfficer(data, language, active.id, inbound, context, now);
+
+    // 6. A sighting, a reminder of the report filed, or the start of a report.
+    return this.open(data, language, inbound, context, now, intentOf(text), { remind: true });
+  }
+
+  /**
+   * What a message outside any flow begins: a subscription, a sighting (asked
+   * for, or from a number an active alert reached), else a report.
+   */
+  private async open(
+    data: ConversationData,
+    language: Language,
+    inbound: Inbound,
+    context: TurnContext,
+    now: Date,
+    intent: Intent | null,
+    options: { remind: boolean },
+  ): Promise<Decision> {
+    if (intent === 'subscribe') return this.beginSubscribe(data, language);
+    const text = inbound.input.kind === 'text' ? inbound.input.text : '';
+    if (intent === 'sighting' || this.deps.alerts) {
+      const alerts =
+        (await this.deps.alerts?.activeFor(context.activity.channelId, context.activity.from.id)) ??
+        [];
+      // "J'ai vu…" opens a sighting only while an alert is active: a parent may
+      // begin a report with "j'ai vu mon fils pour la dernière fois hier".
+      const tells = alerts.length > 0 && beginsWithKeyword('sighting', text);
+      if (intent === 'sighting' || tells || alerts.some((alert) => alert.received)) {
+        if (alerts.length === 0) return this.reply(data, language, [key('sighting:no_alert')]);
+        return this.beginSighting(data, language, alerts, inbound, context, now);
+      }
+    }
+    if (options.remind && data.lastCase) {
       return this.reply(data, language, [
         key('common:after_submit', { reference: raw(data.lastCase.reference) }),
       ]);
     }
     return this.begin(data, language);
+  }
+
+  private newDraftId(): string {
+    return this.deps.newDraftId?.() ?? randomUUID();
+  }
+
+  private beginSubscribe(data: ConversationData, language: Language): Decision {
+    return this.step(
+      data,
+      language,
+      startFlow(this.flow('subscribe'), this.newDraftId(), { suggestedLanguage: language }),
+    );
+  }
+
+  private async beginSighting(
+    data: ConversationData,
+    language: Language,
+    alerts: AlertChoice[],
+    inbound: Inbound,
+    context: TurnContext,
+    now: Date,
+  ): Promise<Decision> {
+    const recent =
+      (await this.deps.sightings?.countSince(
+        context.activity.channelId,
+        context.activity.from.id,
+        new Date(now.getTime() - HOUR_MS),
+      )) ?? 0;
+    if (recent >= SIGHTINGS_PER_HOUR_LIMIT) {
+      return this.reply(data, language, [key('sighting:too_many')]);
+    }
+    const candidates: PickOption[] = alerts.map((alert) => ({
+      value: alert.alertId,
+      firstName: alert.firstName,
+      ageYears: alert.ageYears,
+      city: alert.city,
+    }));
+    const opening = inbound.input.kind === 'text' ? openingDescription(inbound.input.text) : null;
+    const [only] = candidates;
+    const single = candidates.length === 1 && only ? only : null;
+    const result = startFlow(this.flow('sighting'), this.newDraftId(), {
+      candidates,
+      'candidates.several': candidates.length > 1,
+      ...(single ? { alertId: single.value } : {}),
+      ...(opening ? { opening } : {}),
+    });
+    // With one active alert, one line says which child this is about instead of a question.
+    const about = single ? [key('sighting:about', { child: describePickOption(single) })] : [];
+    return this.step(data, language, { ...result, replies: [...about, ...result.replies] });
+  }
+
+  /** STOP: whatever was in progress ends, and the number receives no more alerts. */
+  private stop(data: ConversationData, language: Language): Decision {
+    const inFlow = data.flow?.flowId ?? null;
+    const cancelled =
+      inFlow === null
+        ? []
+        : [
+            key(
+              inFlow === 'report' ? 'common:stop.report_cancelled' : 'common:stop.flow_cancelled',
+            ),
+          ];
+    return {
+      data: { ...data, flow: null, awaitingLanguage: false, pendingIntent: null },
+      replies: [],
+      effects: [{ type: 'unsubscribe' }],
+      language,
+      after: (results) => [
+        lines(
+          ...cancelled,
+          key(results.unsubscribed ? 'common:stop.unsubscribed' : 'common:stop.not_subscribed'),
+        ),
+      ],
+    };
   }
 
   private async relayToOfficer(
@@ -329,8 +522,7 @@ export class TifliBot {
   }
 
   private begin(data: ConversationData, language: Language): Decision {
-    const draftId = this.deps.newDraftId?.() ?? randomUUID();
-    return this.step(data, language, startFlow(this.report, draftId));
+    return this.step(data, language, startFlow(this.flow('report'), this.newDraftId()));
   }
 
   private step(data: ConversationData, language: Language, result: StepResult): Decision {
@@ -358,9 +550,37 @@ export class TifliBot {
     const answerText = found
       ? key(`common:status.${found.status}`, { reference: raw(found.reference) })
       : key('common:status.none');
-    const again = data.flow ? [repeatQuestion(this.report, data.flow)] : [];
+    const again = data.flow ? [repeatQuestion(this.flowOf(data.flow), data.flow)] : [];
     return this.reply(data, language, [lines(answerText, ...again)]);
   }
+}
+
+/** What a message outside a flow asks for, when it is one of the citizen commands. */
+function intentOf(text: string): Intent | null {
+  if (matchesKeyword('subscribe', text)) return 'subscribe';
+  if (matchesKeyword('sighting', text)) return 'sighting';
+  return null;
+}
+
+/**
+ * The first message of a sighting, kept as the start of its description when
+ * it says more than "I saw" or "hello": some words beyond the command.
+ */
+function openingDescription(text: string): string | null {
+  const cleaned = stripInvisible(text).normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (!hasMeaningfulContent(cleaned) || matchesKeyword('sighting', cleaned)) return null;
+  const words = cleaned.split(' ').filter((word) => /[\p{L}\p{N}]/u.test(word));
+  return words.length >= 4 ? cleaned.slice(0, 1000) : null;
+}
+
+/** The language a subscription chose, when this step submits it: the confirmation is in it. */
+function subscribedLanguage(result: StepResult): Language | undefined {
+  for (const effect of result.effects) {
+    if (effect.type !== 'subscribe') continue;
+    const chosen = effect.answers['subscription.language'];
+    return LANGUAGES.find((language) => language === chosen);
+  }
+  return undefined;
 }
 
 const INTERRUPTIONS: Array<[KeywordSet, Interruption]> = [
@@ -370,6 +590,7 @@ const INTERRUPTIONS: Array<[KeywordSet, Interruption]> = [
   ['back', 'back'],
   ['language', 'language'],
   ['status', 'status'],
+  ['stop', 'stop'],
   ['lang_ar', { switchTo: 'ar' }],
   ['lang_fr', { switchTo: 'fr' }],
   ['lang_ary', { switchTo: 'ary' }],

@@ -3,8 +3,8 @@ import { normalizeDigits, stripInvisible } from '../i18n/normalize.js';
 import type { Flow, FlowNode, InputNode } from './flowSchema.js';
 import type { Effect, FlowOutcome, FlowState } from './flowState.js';
 import type { TurnInput } from './input.js';
-import { type AnswerValue, parseAnswer } from './parseAnswer.js';
-import { describeAnswer } from './summary.js';
+import { type AnswerValue, type CityLookup, parseAnswer, pickOptions } from './parseAnswer.js';
+import { describeAnswer, describePickOption } from './summary.js';
 import { key, lines, num, type Text } from './text.js';
 
 /**
@@ -19,10 +19,24 @@ export interface StepResult {
   outcome?: FlowOutcome;
 }
 
-/** The clock the step runs at; answers like "this morning" depend on it. */
+/**
+ * What a step may consult besides the answers: the clock ("this morning"
+ * depends on it) and the host's lookups, passed in so the engine stays pure.
+ */
 export interface StepContext {
   now: Date;
+  /** The gazetteer's city lookup, for `area` questions. */
+  findCity?: CityLookup;
 }
+
+/** The answers so far and what the host knew at the start, as conditions and prompts see them. */
+type Known = Pick<FlowState, 'answers' | 'context'>;
+
+/** Conditions read answers first, then the context the host gave when the flow began. */
+const knownValues = (known: Known): Record<string, unknown> => ({
+  ...known.context,
+  ...known.answers,
+});
 
 const isInput = (node: FlowNode): node is InputNode => 'store' in node;
 
@@ -56,35 +70,38 @@ function readPath(answers: Record<string, unknown>, path: string): unknown {
 }
 
 /** The answers of the nodes that still apply (a changed answer can make others moot). */
-export function activeAnswers(
-  flow: Flow,
-  answers: Record<string, unknown>,
-): Record<string, unknown> {
+export function activeAnswers(flow: Flow, known: Known): Record<string, unknown> {
+  const values = knownValues(known);
   const kept: Record<string, unknown> = {};
   for (const node of flow.nodes) {
-    if (isInput(node) && node.store in answers && isApplicable(node, answers)) {
-      kept[node.store] = answers[node.store];
+    if (isInput(node) && node.store in known.answers && isApplicable(node, values)) {
+      kept[node.store] = known.answers[node.store];
     }
   }
   return kept;
 }
 
 /** The numbered lines of the summary: every applicable question but consent. */
-export function summaryNodes(flow: Flow, answers: Record<string, unknown>): InputNode[] {
+export function summaryNodes(flow: Flow, known: Known): InputNode[] {
+  const values = knownValues(known);
   return flow.nodes.filter(
     (node): node is InputNode =>
       isInput(node) &&
       node.type !== 'consent' &&
-      isApplicable(node, answers) &&
-      node.store in answers,
+      isApplicable(node, values) &&
+      node.store in known.answers,
   );
 }
 
 /** The question itself, with its choices and the "you may skip" hint. */
-export function prompt(flow: Flow, node: FlowNode, answers: Record<string, unknown>): Text {
+export function prompt(flow: Flow, node: FlowNode, known: Known): Text {
   const ns = flow.id;
+  const optionalHint = 'optional' in node && node.optional ? [key('common:optional_hint')] : [];
   switch (node.type) {
-    case 'choice':
+    case 'choice': {
+      const suggested = node.suggested
+        ? node.options.find((option) => option.value === known.context[node.suggested ?? ''])
+        : undefined;
       return lines(
         key(`${ns}:${node.id}.prompt`),
         ...node.options.map((option, index) =>
@@ -93,16 +110,35 @@ export function prompt(flow: Flow, node: FlowNode, answers: Record<string, unkno
             label: key(`${ns}:${node.id}.options.${option.value}`),
           }),
         ),
-        ...(node.optional ? [key('common:optional_hint')] : []),
+        ...(suggested
+          ? [
+              key('common:choice_suggested', {
+                label: key(`${ns}:${node.id}.options.${suggested.value}`),
+              }),
+            ]
+          : []),
+        ...optionalHint,
+      );
+    }
+    case 'pick':
+      return lines(
+        key(`${ns}:${node.id}.prompt`),
+        ...pickOptions(known.context[node.optionsFrom]).map((option, index) =>
+          key('common:choice_option', {
+            number: num(index + 1),
+            label: describePickOption(option),
+          }),
+        ),
+        ...optionalHint,
       );
     case 'summary':
       return lines(
         key(`${ns}:${node.id}.header`),
-        ...summaryNodes(flow, answers).map((input, index) =>
+        ...summaryNodes(flow, known).map((input, index) =>
           key('common:summary_line', {
             number: num(index + 1),
             label: key(`${ns}:${input.id}.label`),
-            value: describeAnswer(flow, input, answers[input.store]),
+            value: describeAnswer(flow, input, known.answers[input.store], known.context),
           }),
         ),
         key(`${ns}:${node.id}.footer`),
@@ -122,8 +158,9 @@ export function prompt(flow: Flow, node: FlowNode, answers: Record<string, unkno
     case 'phone':
     case 'text':
     case 'number':
-      return 'optional' in node && node.optional
-        ? lines(key(`${ns}:${node.id}.prompt`), key('common:optional_hint'))
+    case 'area':
+      return optionalHint.length > 0
+        ? lines(key(`${ns}:${node.id}.prompt`), ...optionalHint)
         : key(`${ns}:${node.id}.prompt`);
     default: {
       const unreachable: never = node;
@@ -146,10 +183,10 @@ function runFrom(
 ): StepResult {
   for (let i = index; i < flow.nodes.length; i++) {
     const node = flow.nodes[i];
-    if (!node || !isApplicable(node, state.answers)) continue;
+    if (!node || !isApplicable(node, knownValues(state))) continue;
     switch (node.type) {
       case 'message':
-        replies.push(prompt(flow, node, state.answers));
+        replies.push(prompt(flow, node, state));
         continue;
       case 'end':
         // End nodes are reached only by an explicit jump, never by falling through.
@@ -160,17 +197,18 @@ function runFrom(
           draftId: state.draftId,
           flowId: flow.id,
           flowVersion: flow.version,
-          answers: activeAnswers(flow, state.answers),
+          answers: activeAnswers(flow, state),
+          context: state.context,
         });
-        replies.push(prompt(flow, node, state.answers));
+        replies.push(prompt(flow, node, state));
         return { state: null, replies, effects, outcome: 'submitted' };
       }
       case 'summary':
-        replies.push(prompt(flow, node, state.answers));
+        replies.push(prompt(flow, node, state));
         return { state: { ...state, nodeId: node.id, editing: false }, replies, effects };
       default:
         if (state.editing && node.store in state.answers) continue;
-        replies.push(prompt(flow, node, state.answers));
+        replies.push(prompt(flow, node, state));
         return {
           state: { ...state, nodeId: node.id, history: [...state.history, node.id] },
           replies,
@@ -184,12 +222,19 @@ function runFrom(
 function endAt(flow: Flow, id: string, replies: Text[]): StepResult {
   const node = flow.nodes[nodeIndex(flow, id)];
   if (node?.type !== 'end') throw new Error(`flow ${flow.id}: ${id} is not an end node`);
-  replies.push(prompt(flow, node, {}));
+  replies.push(prompt(flow, node, { answers: {}, context: {} }));
   return { state: null, replies, effects: [], outcome: node.outcome };
 }
 
-/** Begins a flow: greets and asks the first question. */
-export function startFlow(flow: Flow, draftId: string): StepResult {
+/**
+ * Begins a flow: greets and asks the first question. `context` is what the
+ * host knows that the questions depend on (JSON values, kept with the state).
+ */
+export function startFlow(
+  flow: Flow,
+  draftId: string,
+  context: Record<string, unknown> = {},
+): StepResult {
   const state: FlowState = {
     flowId: flow.id,
     flowVersion: flow.version,
@@ -198,6 +243,7 @@ export function startFlow(flow: Flow, draftId: string): StepResult {
     history: [],
     editing: false,
     draftId,
+    context,
   };
   return runFrom(flow, 0, state, [], []);
 }
@@ -206,7 +252,7 @@ export function startFlow(flow: Flow, draftId: string): StepResult {
 export function repeatQuestion(flow: Flow, state: FlowState): Text {
   const node = flow.nodes[nodeIndex(flow, state.nodeId)];
   if (!node) throw new Error(`flow ${flow.id}: no node ${state.nodeId}`);
-  return prompt(flow, node, state.answers);
+  return prompt(flow, node, state);
 }
 
 /** Takes the person's answer to the current question. */
@@ -221,7 +267,7 @@ export function answer(
   if (!node) throw new Error(`flow ${flow.id}: no node at ${index}`);
   const reask = (problem: Text): StepResult => ({
     state,
-    replies: [lines(problem, prompt(flow, node, state.answers))],
+    replies: [lines(problem, prompt(flow, node, state))],
     effects: [],
   });
 
@@ -233,7 +279,13 @@ export function answer(
   if (node.type === 'summary') return answerSummary(flow, state, node, index, input);
   if (!isInput(node)) return runFrom(flow, index, state, [], []);
 
-  const parsed = parseAnswer(node, input, { now: context.now, namespace: flow.id });
+  const parsed = parseAnswer(node, input, {
+    now: context.now,
+    namespace: flow.id,
+    ...(context.findCity ? { findCity: context.findCity } : {}),
+    suggested: 'suggested' in node && node.suggested ? state.context[node.suggested] : undefined,
+    options: node.type === 'pick' ? pickOptions(state.context[node.optionsFrom]) : [],
+  });
   if (!parsed.ok) return reask(parsed.problem);
 
   const answers: Record<string, AnswerValue | unknown> = {
@@ -260,7 +312,7 @@ function answerSummary(
   index: number,
   input: TurnInput,
 ): StepResult {
-  const listed = summaryNodes(flow, state.answers);
+  const listed = summaryNodes(flow, state);
   const invalid = (): StepResult => ({
     state,
     replies: [key(`${flow.id}:${node.id}.invalid`, { max: num(listed.length) })],
@@ -274,7 +326,7 @@ function answerSummary(
     if (!target) return invalid();
     return {
       state: { ...state, nodeId: target.id, editing: true, history: [...state.history, target.id] },
-      replies: [prompt(flow, target, state.answers)],
+      replies: [prompt(flow, target, state)],
       effects: [],
     };
   }
@@ -296,7 +348,7 @@ export function goBack(flow: Flow, state: FlowState): StepResult | null {
   if (!node) return null;
   return {
     state: { ...state, nodeId: previous, history, editing: false },
-    replies: [prompt(flow, node, state.answers)],
+    replies: [prompt(flow, node, state)],
     effects: [],
   };
 }

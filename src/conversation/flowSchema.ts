@@ -15,7 +15,13 @@ export const optionKeywordSets = [
   'other',
   'boy',
   'girl',
+  'lang_ar',
+  'lang_fr',
+  'lang_ary',
 ] as const;
+
+/** What a flow's submission asks the host to do (see flowState.ts `Effect`). */
+export const submitEffects = ['submitReport', 'subscribe', 'addSighting'] as const;
 
 const condition = z.strictObject({
   answer: storePath,
@@ -70,7 +76,22 @@ const choiceNode = z.strictObject({
     )
     .min(2)
     .max(9),
+  /**
+   * A context value naming the option offered by default ("ok" picks it),
+   * e.g. the conversation's language for the language of alerts.
+   */
+  suggested: storePath.optional(),
 });
+/**
+ * A choice whose options the host knew when the flow started (the active
+ * alerts a citizen may be writing about), read from the flow's context.
+ */
+const pickNode = z.strictObject({ ...input, type: z.literal('pick'), optionsFrom: storePath });
+/**
+ * Where a citizen wants alerts: a pin, kept as its coarse geohash cell, or a
+ * city of the gazetteer typed in any script.
+ */
+const areaNode = z.strictObject({ ...input, type: z.literal('area') });
 const yesNoNode = z.strictObject({ ...input, type: z.literal('yes_no') });
 const dateTimeNode = z.strictObject({ ...input, type: z.literal('date_time') });
 const locationNode = z.strictObject({
@@ -84,7 +105,7 @@ const summaryNode = z.strictObject({ ...base, type: z.literal('summary') });
 const submitNode = z.strictObject({
   ...base,
   type: z.literal('submit'),
-  effect: z.enum(['submitReport']),
+  effect: z.enum(submitEffects),
 });
 
 export const flowNodeSchema = z.discriminatedUnion('type', [
@@ -101,6 +122,8 @@ export const flowNodeSchema = z.discriminatedUnion('type', [
   phoneNode,
   summaryNode,
   submitNode,
+  pickNode,
+  areaNode,
 ]);
 
 export const flowSchema = z
@@ -167,6 +190,9 @@ export function requiredTextKeys(node: FlowNode): string[] {
         `${node.id}.label`,
         ...(node.parse === 'age' ? [`${node.id}.invalid_adult`] : []),
       ];
+    case 'area':
+      return [`${node.id}.prompt`, `${node.id}.label`, `${node.id}.unknown_city`];
+    case 'pick':
     case 'consent':
     case 'text':
     case 'yes_no':

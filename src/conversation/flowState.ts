@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { submitEffects } from './flowSchema.js';
 
 /**
  * Where one person is in one flow. Answers are a flat map from the node's
@@ -15,6 +16,11 @@ export const flowStateSchema = z.object({
   editing: z.boolean(),
   /** Names this report; makes its submission idempotent. */
   draftId: z.string(),
+  /**
+   * What the host knew when the flow began (the active alerts to choose from,
+   * the suggested language, the opening message). Conditions read it like answers.
+   */
+  context: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type FlowState = z.infer<typeof flowStateSchema>;
@@ -22,13 +28,23 @@ export type FlowState = z.infer<typeof flowStateSchema>;
 /** What the host must do for the flow; the engine never does I/O itself. */
 export type Effect =
   | { type: 'savePhoto'; photoId: string; draftId: string }
-  | {
-      type: 'submitReport';
-      draftId: string;
-      flowId: string;
-      flowVersion: number;
-      answers: Record<string, unknown>;
-    };
+  | SubmitEffect
+  /** STOP: the number receives no more alerts. */
+  | { type: 'unsubscribe' };
+
+export type SubmitEffectType = (typeof submitEffects)[number];
+
+/** A flow's submission: its answers (and the context it began with) for the host to store. */
+export type SubmitEffect = {
+  [T in SubmitEffectType]: {
+    type: T;
+    draftId: string;
+    flowId: string;
+    flowVersion: number;
+    answers: Record<string, unknown>;
+    context: Record<string, unknown>;
+  };
+}[SubmitEffectType];
 
 /** How a flow ended, when it did. */
 export type FlowOutcome = 'submitted' | 'consent_refused' | 'not_guardian';

@@ -1,5 +1,12 @@
+import { z } from 'zod';
+import { encodeGeohash, geohashCentre, SUBSCRIPTION_CELL_PRECISION } from '../domain/geohash.js';
 import { matchesKeyword } from '../i18n/keywords.js';
-import { hasMeaningfulContent, normalizeDigits, stripInvisible } from '../i18n/normalize.js';
+import {
+  hasMeaningfulContent,
+  normalizeDigits,
+  normalizeForMatching,
+  stripInvisible,
+} from '../i18n/normalize.js';
 import { parseLastSeen } from '../i18n/parseDateTime.js';
 import { parseAge, parseHeightCm, parseInteger } from '../i18n/parseNumber.js';
 import { parseMoroccanPhone } from '../i18n/parsePhone.js';
@@ -20,6 +27,37 @@ const invalid = (name: string, params?: Record<string, Text>): AnswerParse => ({
   problem: key(`common:invalid.${name}`, params),
 });
 
+/** The gazetteer's lookup of a city named in a text, in any script (`Gazetteer.findCity`). */
+export type CityLookup = (
+  text: string,
+) => { id: string; fr: string; ar: string; lat: number; lon: number } | null;
+
+/** One option of a `pick` question: an active alert a citizen may be writing about. */
+export const pickOptionSchema = z.object({
+  value: z.string(),
+  firstName: z.string(),
+  ageYears: z.number(),
+  city: z.string().nullable(),
+});
+export type PickOption = z.infer<typeof pickOptionSchema>;
+
+/** The options a `pick` question offers, from the flow's context (nothing usable: none). */
+export function pickOptions(value: unknown): PickOption[] {
+  const parsed = z.array(pickOptionSchema).safeParse(value);
+  return parsed.success ? parsed.data : [];
+}
+
+/** What reading an answer may consult besides the input. */
+export interface ParseContext {
+  now: Date;
+  namespace: string;
+  findCity?: CityLookup;
+  /** The option a choice offers by default ("ok" picks it). */
+  suggested?: unknown;
+  /** A `pick` question's options. */
+  options?: readonly PickOption[];
+}
+
 /** "skip", "I don't know" or "none" on an optional question. */
 function isSkip(text: string): boolean {
   return (
@@ -31,11 +69,7 @@ function isSkip(text: string): boolean {
  * Reads the person's answer to one question. Pure: the same input and clock
  * always give the same result, so a retried turn stores the same thing.
  */
-export function parseAnswer(
-  node: InputNode,
-  input: TurnInput,
-  context: { now: Date; namespace: string },
-): AnswerParse {
+export function parseAnswer(node: InputNode, input: TurnInput, context: ParseContext): AnswerParse {
   if (
     input.kind === 'text' &&
     'optional' in node &&
@@ -55,8 +89,26 @@ export function parseAnswer(
       const text = normalizeDigits(stripInvisible(input.text)).trim();
       const byNumber = /^\d$/.test(text) ? node.options[Number(text) - 1] : undefined;
       const option = byNumber ?? node.options.find((o) => matchesKeyword(o.match, input.text));
+      if (option) return { ok: true, value: option.value };
+      const suggested = node.options.find((o) => o.value === context.suggested);
+      if (suggested && (matchesKeyword('confirm', input.text) || matchesKeyword('yes', input.text)))
+        return { ok: true, value: suggested.value };
+      return invalid('choice');
+    }
+    case 'pick': {
+      if (input.kind !== 'text') return invalid('choice');
+      const options = context.options ?? [];
+      const text = normalizeDigits(stripInvisible(input.text)).trim();
+      const byNumber = /^\d$/.test(text) ? options[Number(text) - 1] : undefined;
+      // Or the child's first name, however it is spelt in case and accents.
+      const typed = normalizeForMatching(input.text);
+      const option =
+        byNumber ??
+        options.find((o) => normalizeForMatching(o.firstName) === typed && typed !== '');
       return option ? { ok: true, value: option.value } : invalid('choice');
     }
+    case 'area':
+      return parseArea(node.id, input, context);
     case 'yes_no':
     case 'consent': {
       if (input.kind !== 'text') return invalid(node.type === 'consent' ? 'consent' : 'yes_no');
@@ -105,6 +157,33 @@ export function parseAnswer(
       return unreachable;
     }
   }
+}
+
+/**
+ * A pin becomes its geohash cell and the cell's centre (never the point
+ * itself: DESIGN.md keeps citizens' places coarse); a text must name a city.
+ */
+function parseArea(nodeId: string, input: TurnInput, context: ParseContext): AnswerParse {
+  if (input.kind === 'location') {
+    const geohash = encodeGeohash(input.latitude, input.longitude, SUBSCRIPTION_CELL_PRECISION);
+    const centre = geohashCentre(geohash);
+    return {
+      ok: true,
+      value: { kind: 'cell', geohash, centre: { lat: centre.lat, lon: centre.lon } },
+    };
+  }
+  if (input.kind !== 'text') return invalid('location');
+  const city = context.findCity?.(input.text) ?? null;
+  if (!city) return { ok: false, problem: key(`${context.namespace}:${nodeId}.unknown_city`) };
+  return {
+    ok: true,
+    value: {
+      kind: 'city',
+      cityId: city.id,
+      centre: { lat: city.lat, lon: city.lon },
+      names: { fr: city.fr, ar: city.ar },
+    },
+  };
 }
 
 function parseFreeText(input: TurnInput, minLength: number, maxLength: number): AnswerParse {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Flow, InputNode } from './flowSchema.js';
+import { type PickOption, pickOptions } from './parseAnswer.js';
 import { key, num, raw, type Text } from './text.js';
 
 const ageSchema = z.object({ years: z.number(), months: z.number().optional() });
@@ -13,8 +14,26 @@ const placeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('description'), text: z.string() }),
 ]);
 
+const areaSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cell') }),
+  z.object({ kind: z.literal('city'), names: z.object({ fr: z.string(), ar: z.string() }) }),
+]);
+
+/** "Yassine, 7, Casablanca": how an active alert is named to a citizen. */
+export function describePickOption(option: PickOption): Text {
+  const params = { name: raw(option.firstName), age: num(option.ageYears) };
+  return option.city
+    ? key('common:alert_child.with_city', { ...params, city: raw(option.city) })
+    : key('common:alert_child.without_city', params);
+}
+
 /** How one stored answer reads back in the summary, in the person's language. */
-export function describeAnswer(flow: Flow, node: InputNode, value: unknown): Text {
+export function describeAnswer(
+  flow: Flow,
+  node: InputNode,
+  value: unknown,
+  context: Record<string, unknown> = {},
+): Text {
   if (value === null || value === undefined) return key('common:values.skipped');
   switch (node.type) {
     case 'text':
@@ -49,6 +68,21 @@ export function describeAnswer(flow: Flow, node: InputNode, value: unknown): Tex
     }
     case 'photo':
       return key('common:values.photo_received');
+    case 'pick': {
+      const option = pickOptions(context[node.optionsFrom]).find((o) => o.value === value);
+      return option ? describePickOption(option) : raw(String(value));
+    }
+    case 'area': {
+      const area = areaSchema.safeParse(value);
+      if (!area.success) return raw(String(value));
+      // The locale picks the name in its own script ({{fr}} or {{ar}}).
+      return area.data.kind === 'cell'
+        ? key('common:values.area_cell')
+        : key('common:values.area_city', {
+            fr: raw(area.data.names.fr),
+            ar: raw(area.data.names.ar),
+          });
+    }
     default: {
       const unreachable: never = node;
       return unreachable;

@@ -25,7 +25,9 @@ export type KeywordSet =
   | 'lang_fr'
   | 'lang_ary'
   | 'none'
-  | 'stop';
+  | 'stop'
+  | 'subscribe'
+  | 'sighting';
 
 /**
  * The words of one set, by the way people write them. Entries are written in
@@ -777,6 +779,65 @@ export const KEYWORDS: Readonly<Record<KeywordSet, Vocabulary>> = {
     arabizi: ['baraka', 'safi baraka', 'barka', '7bes', 'hbes', '7bs', 'w9ef', 'wqef'],
     en: ['stop', 'unsubscribe'],
   },
+  subscribe: {
+    fr: [
+      'alerte',
+      'alertes',
+      "m'abonner",
+      'abonner',
+      'abonnement',
+      "je veux m'abonner",
+      'recevoir les alertes',
+      'je veux recevoir les alertes',
+      'les alertes',
+      "s'abonner",
+      'inscription aux alertes',
+    ],
+    ar: ['اشتراك', 'الاشتراك', 'تنبيهات', 'التنبيهات', 'أريد التنبيهات', 'أريد الاشتراك'],
+    ary: ['بغيت التنبيهات', 'نشترك', 'بغيت نشترك', 'التنبيهات عافاك', 'بغيت الأليرط'],
+    arabizi: [
+      'bghit les alertes',
+      'bghit alertes',
+      'bghit lalertes',
+      'nchtarek',
+      'nchtrek',
+      'bghit nchtarek',
+      'bghit nchtrek',
+      'alertat',
+      'tanbihat',
+    ],
+    en: ['alerts', 'subscribe'],
+  },
+  sighting: {
+    fr: [
+      "j'ai vu",
+      'je l’ai vu',
+      "je l'ai vue",
+      "j'ai des informations",
+      "j'ai une information",
+      "j'ai vu l'enfant",
+      'information',
+      'informations',
+      'je sais où il est',
+      'je sais où elle est',
+    ],
+    ar: ['شاهدت', 'رأيت', 'لدي معلومات', 'لدي معلومة', 'شاهدته', 'شاهدتها', 'رأيته', 'رأيتها'],
+    ary: ['شفتو', 'شفتها', 'شفت', 'عندي معلومة', 'عندي معلومات', 'شفت الطفل', 'شفت البنت'],
+    arabizi: [
+      'chft',
+      'chefto',
+      'chafto',
+      'chftou',
+      'chftha',
+      'cheftha',
+      'chefet',
+      '3ndi m3loma',
+      '3ndi m3lomat',
+      '3endi m3louma',
+      '3ndi ma3loma',
+    ],
+    en: ['i saw', 'i have information', 'sighting'],
+  },
 };
 
 /** Courtesy words that may surround an answer ("non merci", "oui 3afak", "شكرا، لا"). */
@@ -839,6 +900,21 @@ const COMPILED = new Map<KeywordSet, CompiledSet>(
 
 function isKeywordSet(name: string): name is KeywordSet {
   return Object.hasOwn(KEYWORDS, name);
+}
+
+/**
+ * Whether the message begins with a word or phrase of the set ("j'ai vu un
+ * garçon devant la gare" begins with `sighting`). Whole phrases only, up to
+ * four words: "chefchaouen" does not begin with "chft".
+ */
+export function beginsWithKeyword(set: KeywordSet, text: string): boolean {
+  const compiled = COMPILED.get(set);
+  if (!compiled) return false;
+  const words = normalizeForMatching(text).split(' ').filter(Boolean);
+  for (let length = Math.min(4, words.length); length >= 1; length--) {
+    if (compiled.words.has(words.slice(0, length).join(' '))) return true;
+  }
+  return false;
 }
 
 /** The message's words with one courtesy word or phrase removed from either end. */

@@ -17,7 +17,7 @@ function flatKeys(value: unknown, prefix = ''): string[] {
 describe('flows are data', () => {
   it('loads every flow with all its texts in ar, fr and ary', () => {
     const flows = loadFlows(join(root, 'flows'), translator);
-    expect([...flows.keys()]).toContain('report');
+    expect([...flows.keys()].sort()).toEqual(['report', 'sighting', 'subscribe']);
     for (const flow of flows.values()) expect(missingTexts(flow, translator)).toEqual([]);
   });
 
@@ -41,6 +41,22 @@ describe('flows are data', () => {
       'id: t\nversion: 1\nnodes:\n  - { id: c, type: consent, store: x, onRefuse: nowhere }\n';
     expect(() => parseFlowFile('t.yaml', badTarget)).toThrow(/unknown target node "nowhere"/);
     expect(() => parseFlowFile('t.yaml', 'id: [unclosed')).toThrow(/not valid YAML/);
+    const pickWithoutOptions = 'id: t\nversion: 1\nnodes:\n  - { id: p, type: pick, store: x }\n';
+    expect(() => parseFlowFile('t.yaml', pickWithoutOptions)).toThrow(/nodes\.0\.optionsFrom/);
+    const unknownEffect = 'id: t\nversion: 1\nnodes:\n  - { id: s, type: submit, effect: fly }\n';
+    expect(() => parseFlowFile('t.yaml', unknownEffect)).toThrow(/nodes\.0\.effect/);
+  });
+
+  it('an area question needs its "unknown city" sentence in every language', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tifli-locales-'));
+    cpSync(join(root, 'locales'), dir, { recursive: true });
+    const path = join(dir, 'ar', 'subscribe.json');
+    const subscribe = JSON.parse(readFileSync(path, 'utf8'));
+    delete subscribe.area.unknown_city;
+    writeFileSync(path, JSON.stringify(subscribe));
+    expect(() => loadFlows(join(root, 'flows'), createTranslator(dir))).toThrow(
+      /missing texts: ar:subscribe:area\.unknown_city/,
+    );
   });
 
   it('stops start-up when a question lacks its text in one language', () => {

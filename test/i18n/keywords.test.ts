@@ -383,6 +383,32 @@ const positives: Record<KeywordSet, string[]> = {
     'désabonner',
     'desabonner',
   ],
+  subscribe: [
+    'alertes',
+    'Alerte',
+    "m'abonner",
+    'recevoir les alertes',
+    'اشتراك',
+    'تنبيهات',
+    'أريد التنبيهات',
+    'بغيت التنبيهات',
+    'نشترك',
+    'bghit les alertes',
+    'nchtarek',
+  ],
+  sighting: [
+    "j'ai vu",
+    "J'ai des informations",
+    'je l’ai vu',
+    'شاهدت',
+    'لدي معلومات',
+    'شفتو',
+    'شفتها',
+    'عندي معلومة',
+    'chft',
+    'chefto',
+    '3ndi m3loma',
+  ],
 };
 
 describe('matchesKeyword', () => {

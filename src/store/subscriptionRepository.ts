@@ -1,0 +1,98 @@
+import type { Connection, Model } from 'mongoose';
+import { Schema } from 'mongoose';
+import type { SubscriptionRepository } from '../bot/ports.js';
+import { type SubscriberArea, type Subscription, subscriptionKey } from '../domain/subscription.js';
+import type { Language } from '../i18n/language.js';
+
+const subscriptionSchema = new Schema<Subscription>(
+  {
+    _id: { type: String, required: true },
+    channel: { type: String, required: true },
+    address: { type: String, required: true },
+    language: { type: String, required: true },
+    // Only the cell or the city and its centre (domain/subscription.ts): never the pin.
+    area: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true, enum: ['active', 'stopped'] },
+    consentAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    stoppedAt: { type: Date, default: null },
+  },
+  { versionKey: false, collection: 'subscriptions', minimize: false },
+);
+// No secondary index: the bot reads and writes by `_id` (`channel:address`),
+// and the broadcast worker reads the active ones of a region in one pass.
+
+/**
+ * Citizens' subscriptions on MongoDB, one document per number, written by
+ * `_id` only (FerretDB scans for any other filter). STOP keeps the document,
+ * `stopped`, so a broadcast in progress skips that number.
+ */
+export class MongoSubscriptionRepository implements SubscriptionRepository {
+  private readonly model: Model<Subscription>;
+
+  constructor(connection: Connection) {
+    this.model =
+      connection.models.Subscription ??
+      connection.model<Subscription>('Subscription', subscriptionSchema);
+  }
+
+  async subscribe(subscription: {
+    channel: string;
+    address: string;
+    language: Language;
+    area: SubscriberArea;
+    now: Date;
+  }): Promise<void> {
+    const { channel, address, language, now } = subscription;
+    // Rebuilt field by field so nothing but the coarse area reaches the database.
+    const area: SubscriberArea =
+      subscription.area.kind === 'cell'
+        ? {
+            kind: 'cell',
+            geohash: subscription.area.geohash,
+            centre: { lat: subscription.area.centre.lat, lon: subscription.area.centre.lon },
+          }
+        : {
+            kind: 'city',
+            cityId: subscription.area.cityId,
+            centre: { lat: subscription.area.centre.lat, lon: subscription.area.centre.lon },
+          };
+    await this.model.updateOne(
+      { _id: subscriptionKey(channel, address) },
+      {
+        $set: {
+          channel,
+          address,
+          language,
+          area,
+          status: 'active',
+          consentAt: now,
+          updatedAt: now,
+          stoppedAt: null,
+        },
+        $setOnInsert: { createdAt: now },
+      },
+      { upsert: true },
+    );
+  }
+
+  async unsubscribe(
+    channel: string,
+    address: string,
+    now: Date,
+  ): Promise<{ wasSubscribed: boolean }> {
+    const _id = subscriptionKey(channel, address);
+    const current = await this.model.findOne({ _id }, { status: 1 }).lean();
+    if (!current || current.status === 'stopped') return { wasSubscribed: false };
+    await this.model.updateOne(
+      { _id },
+      { $set: { status: 'stopped', stoppedAt: now, updatedAt: now } },
+    );
+    return { wasSubscribed: true };
+  }
+
+  async find(channel: string, address: string): Promise<Subscription | null> {
+    return this.model.findOne({ _id: subscriptionKey(channel, address) }).lean<Subscription>();
+  }
+}
