@@ -127,11 +127,9 @@ describe('an alert from proposal to end', () => {
     expect(unpublished.statusCode).toBe(404);
   });
 
-  it('cannot be approved by a plain officer, nor by its proposer', async () => {
+  it('cannot be approved by a plain officer', async () => {
     const plain = await api(h.app, officer, 'POST', `/api/alerts/${alertId}/approve`, {});
     expect(plain.statusCode).toBe(404);
-    const supervisorProposal = await h.app.alerts.preview((await h.app.cases.get(caseId))!);
-    expect(supervisorProposal.texts.fr).toContain('Yassine');
   });
 
   it('once a supervisor approves, reaches exactly the first circle, each in their language', async () => {
@@ -223,5 +221,33 @@ describe('an alert from proposal to end', () => {
     const feed = await h.app.http.inject({ method: 'GET', url: '/alerts/feed.xml' });
     expect(feed.body).not.toContain(alertId);
     expect((await h.app.cases.get(caseId))?.status).toBe('resolved');
+  });
+});
+
+describe('an alert a supervisor proposed', () => {
+  it('cannot be approved by that supervisor, and once cancelled sends nothing', async () => {
+    const reference = await submitReport(h.app, '+212600000302', {
+      pin: CASABLANCA,
+      childName: 'Salma Alami',
+    });
+    const otherCase = await caseIdOf(h.app, reference);
+    await claimAndConfirm(h.app, supervisor, otherCase);
+    const proposed = await api(h.app, supervisor, 'POST', `/api/cases/${otherCase}/alerts`, {});
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const id = proposed.json<{ alert: { id: string } }>().alert.id;
+    const own = await api(h.app, supervisor, 'POST', `/api/alerts/${id}/approve`, {});
+    expect(own.statusCode).toBe(409);
+    const cancelled = await api(h.app, officer, 'POST', `/api/alerts/${id}/cancel`, {});
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json<{ alert: { state: string; endReason: string } }>().alert).toMatchObject({
+      state: 'ended',
+      endReason: 'cancelled',
+    });
+    const late = await signIn(h.app, 'k.tazi', 'supervisor', 'casablanca-settat');
+    expect((await api(h.app, late, 'POST', `/api/alerts/${id}/approve`, {})).statusCode).toBe(409);
+    await h.app.alerts.runOnce();
+    const progress = await api(h.app, officer, 'GET', `/api/alerts/${id}`);
+    expect(progress.json<{ alert: { progress: { sent: number } } }>().alert.progress.sent).toBe(0);
+    expect((await h.app.cases.get(otherCase))?.status).toBe('confirmed');
   });
 });
