@@ -17,12 +17,23 @@ export type AppErrorCode =
   | 'flow_invalid'
   | 'internal';
 
+/**
+ * What a person may be told about an error beyond its code: a sentence of the
+ * locales (`namespace:key`, with its parameters) and the fields at fault.
+ */
+export interface Explanation {
+  key: string;
+  params?: Record<string, string>;
+  fields?: string[];
+}
+
 /** The one error type the application throws on purpose. */
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly explanation?: Explanation,
   ) {
     super(message);
     this.name = 'AppError';

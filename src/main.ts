@@ -33,6 +33,12 @@ async function main(): Promise<void> {
     devChannel: config.devChannel,
     referencePrefix: config.caseReferencePrefix,
     trustProxy: config.trustProxy,
+    publicBaseUrl: config.publicBaseUrl,
+    capSender: config.capSender,
+    alertSettings: config.alerts,
+    alertSendRate: config.alertSendRate,
+    alertClaimLeaseMs: config.alertClaimLeaseMs,
+    chromiumPath: config.chromiumPath,
   });
 
   let whatsapp: WhatsAppAdapter | undefined;
@@ -51,6 +57,10 @@ async function main(): Promise<void> {
     app.channels.set('whatsapp', whatsapp);
     await whatsapp.start((context) => app.lifecycle.track(() => app.bot.onTurn(context)));
   }
+
+  // The broadcast resumes what a previous run left in the outbox, then follows stages and expiry.
+  app.broadcast.start();
+  app.alerts.start();
 
   await app.http.listen({ port: config.port, host: config.host });
   logger.info(
@@ -80,10 +90,13 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     clearInterval(purgeTimer);
+    app.alerts.stop();
+    await app.broadcast.stop();
     await whatsapp?.stop();
     await app.lifecycle.drain();
     await app.bot.idle();
     await app.http.close();
+    await app.poster.close();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -30,7 +30,7 @@ import {
 } from '../store/alertRepository.js';
 import type { MongoCaseRepository, StoredCase } from '../store/caseRepository.js';
 import type { BroadcastWorker } from './broadcastWorker.js';
-import { composeAlertTexts } from './composeAlert.js';
+import { composeAlertTexts, PHONE_IN_TEXT_ERROR_KEY } from './composeAlert.js';
 
 /** The alert settings an operator chooses (config: ALERT_*). */
 export interface AlertSettings {
@@ -121,24 +121,33 @@ export class AlertService {
   }
 
   async propose(found: StoredCase, officer: Officer, proposal: AlertProposal): Promise<Alert> {
-    if (found.status !== 'confirmed') throw new AppError('conflict', 'the case is not confirmed');
+    if (found.status !== 'confirmed')
+      throw new AppError('conflict', 'the case is not confirmed', undefined, {
+        key: 'alert:errors.case_not_confirmed',
+      });
     const open = (await this.deps.alerts.forCase(found._id)).find(
       (alert) => alert.state !== 'ended',
     );
-    if (open) throw new AppError('conflict', 'this case already has an open alert');
+    if (open)
+      throw new AppError('conflict', 'this case already has an open alert', undefined, {
+        key: 'alert:errors.already_open',
+      });
     const preview = this.preview(found);
     const centre = proposal.centre ?? preview.centre;
-    if (!centre) throw new AppError('bad_request', 'no centre: the place last seen is not known');
+    if (!centre)
+      throw new AppError('bad_request', 'no centre: the place last seen is not known', undefined, {
+        key: 'alert:errors.no_centre',
+        fields: ['centre'],
+      });
     const windowHours = proposal.windowHours ?? this.deps.settings.windowHours;
-    if (windowHours > this.deps.settings.maxHours)
-      throw new AppError('bad_request', `an alert lasts at most ${this.deps.settings.maxHours} h`);
+    if (windowHours > this.deps.settings.maxHours) throw this.tooLong(['windowHours']);
     const texts = proposal.texts ?? preview.texts;
-    for (const language of LANGUAGES) {
-      if (containsPhoneNumber(texts[language]))
-        throw new AppError('bad_request', 'alert text carries a phone number', [
-          `texts.${language}`,
-        ]);
-    }
+    const withPhone = LANGUAGES.filter((language) => containsPhoneNumber(texts[language]));
+    if (withPhone.length > 0)
+      throw new AppError('bad_request', 'alert text carries a phone number', undefined, {
+        key: PHONE_IN_TEXT_ERROR_KEY,
+        fields: withPhone.map((language) => `texts.${language}`),
+      });
     const now = this.deps.clock.now();
     const alert: Alert = {
       _id: randomUUID(),
@@ -176,9 +185,11 @@ export class AlertService {
    * `alert_active`, the first stage is enqueued and the family is told.
    */
   async approve(alert: Alert, officer: Officer): Promise<Alert> {
+    if (alert.state !== 'proposed') throw notProposed();
     if (alert.proposedBy === officer.username)
-      throw new AppError('conflict', 'the proposer cannot approve their own alert');
-    if (alert.state !== 'proposed') throw new AppError('conflict', 'the alert is not proposed');
+      throw new AppError('conflict', 'the proposer cannot approve their own alert', undefined, {
+        key: 'alert:errors.own_proposal',
+      });
     const now = this.deps.clock.now();
     const moved = await this.deps.cases.transition(
       alert.caseId,
@@ -186,7 +197,10 @@ export class AlertService {
       officer.username,
       now,
     );
-    if (!moved.ok) throw new AppError('conflict', 'the case is no longer confirmed');
+    if (!moved.ok)
+      throw new AppError('conflict', 'the case is no longer confirmed', undefined, {
+        key: 'alert:errors.case_changed',
+      });
     const approved = await this.deps.alerts.update(
       alert._id,
       { state: 'proposed' },
@@ -201,7 +215,7 @@ export class AlertService {
     if (!approved) {
       // Cancelled between our read and our write: put the case back.
       await this.deps.cases.transition(alert.caseId, 'endAlert', officer.username, now);
-      throw new AppError('conflict', 'the alert is not proposed');
+      throw notProposed();
     }
     await this.audit(approved, officer.username, 'alert.approved', now);
     await this.enqueueDueStages(approved, now);
@@ -212,11 +226,9 @@ export class AlertService {
 
   /** Adds hours to an active alert, up to the maximum. */
   async extend(alert: Alert, officer: Officer, hours: number): Promise<Alert> {
-    if (alert.state !== 'active' || !alert.expiresAt || !alert.approvedAt)
-      throw new AppError('conflict', 'only an active alert can be extended');
+    if (alert.state !== 'active' || !alert.expiresAt || !alert.approvedAt) throw notActive();
     const windowHours = alert.windowHours + hours;
-    if (windowHours > this.deps.settings.maxHours)
-      throw new AppError('bad_request', `an alert lasts at most ${this.deps.settings.maxHours} h`);
+    if (windowHours > this.deps.settings.maxHours) throw this.tooLong(['hours']);
     const now = this.deps.clock.now();
     const extended = await this.deps.alerts.update(
       alert._id,
@@ -226,10 +238,19 @@ export class AlertService {
         expiresAt: new Date(new Date(alert.approvedAt).getTime() + windowHours * 3_600_000),
       },
     );
-    if (!extended) throw new AppError('conflict', 'the alert is no longer active');
+    if (!extended) throw notActive();
     await this.audit(extended, officer.username, 'alert.extended', now);
     this.publish(extended);
     return extended;
+  }
+
+  private tooLong(fields: string[]): AppError {
+    const max = this.deps.settings.maxHours;
+    return new AppError('bad_request', `an alert lasts at most ${max} h`, undefined, {
+      key: 'alert:errors.too_long',
+      params: { max: String(max) },
+      fields,
+    });
   }
 
   /** Cancels a proposed or active alert. */
@@ -259,7 +280,10 @@ export class AlertService {
       now,
       wasActive ? capRecord(alert, 'Cancel', now, Math.max(0, alert.stagesQueued - 1)) : null,
     );
-    if (!ended) throw new AppError('conflict', 'the alert has already ended');
+    if (!ended)
+      throw new AppError('conflict', 'the alert has already ended', undefined, {
+        key: 'alert:errors.ended',
+      });
     this.endedCache.set(alert._id, true);
     await this.audit(ended, by, `alert.${reason}`, now);
     if (wasActive) {
@@ -509,6 +533,15 @@ export class AlertService {
     });
   }
 }
+
+const notProposed = () =>
+  new AppError('conflict', 'the alert is not proposed', undefined, {
+    key: 'alert:errors.not_proposed',
+  });
+const notActive = () =>
+  new AppError('conflict', 'the alert is not active', undefined, {
+    key: 'alert:errors.not_active',
+  });
 
 /** The next CAP message of an alert's chain. */
 function capRecord(

@@ -41,7 +41,21 @@ export const errorHandler = fp(
       }
       if (error instanceof AppError && error.code in STATUS_OF) {
         const status = STATUS_OF[error.code] ?? 500;
-        return reply.status(status).send({ error: { code: error.code, message: say(error.code) } });
+        const explained = error.explanation;
+        if (!explained)
+          return reply
+            .status(status)
+            .send({ error: { code: error.code, message: say(error.code) } });
+        const message = translator.t(language, explained.key, explained.params);
+        return reply.status(status).send({
+          error: {
+            code: error.code,
+            message,
+            ...(explained.fields
+              ? { fields: explained.fields.map((path) => ({ path, problem: message })) }
+              : {}),
+          },
+        });
       }
       const statusCode =
         'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;

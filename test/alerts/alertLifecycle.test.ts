@@ -111,6 +111,13 @@ describe('an alert from proposal to end', () => {
       texts: { ...body.texts, fr: `${body.texts.fr} Appelez le 0612345678` },
     });
     expect(withPhone.statusCode).toBe(400);
+    expect(withPhone.json()).toEqual({
+      error: {
+        code: 'bad_request',
+        message: sentence(h.app, 'fr', 'alert:errors.phone_in_text'),
+        fields: [{ path: 'texts.fr', problem: sentence(h.app, 'fr', 'alert:errors.phone_in_text') }],
+      },
+    });
   });
 
   it('is proposed by an officer and waits: nothing is sent without approval', async () => {
