@@ -70,8 +70,8 @@ export interface AppDeps {
   alertSettings?: AlertSettings;
   /** Broadcast pace in messages per second (config ALERT_SEND_RATE). */
   alertSendRate?: number;
-  /** How old a send claim must be before another worker takes it over (config ALERT_CLAIM_LEASE_MS). */
-  alertClaimLeaseMs?: number;
+  /** How long the broadcast lease lasts before another instance may take over (config ALERT_LEASE_MS). */
+  alertLeaseMs?: number;
   /** Chromium for posters (config CHROMIUM_PATH). */
   chromiumPath?: string;
 }
@@ -175,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
-    claimLeaseMs: deps.alertClaimLeaseMs ?? 60_000,
+    leaseMs: deps.alertLeaseMs ?? 30_000,
     maySend: (delivery) => alerts?.maySend(delivery) ?? Promise.resolve(false),
     onSent: (delivery) => alerts?.sent(delivery),
   });

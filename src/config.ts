@@ -53,7 +53,7 @@ export const configSchema = z
     ALERT_WINDOW_HOURS: z.coerce.number().int().min(1).max(72).default(6),
     ALERT_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(48),
     ALERT_SEND_RATE: z.coerce.number().min(1).max(1000).default(20),
-    ALERT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    ALERT_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     ALERT_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     CAP_SENDER: z
       .string()
@@ -83,7 +83,7 @@ export const configSchema = z
       tickMs: env.ALERT_TICK_MS,
     },
     alertSendRate: env.ALERT_SEND_RATE,
-    alertClaimLeaseMs: env.ALERT_CLAIM_LEASE_MS,
+    alertLeaseMs: env.ALERT_LEASE_MS,
     capSender: env.CAP_SENDER,
   }))
   .superRefine((config, ctx) => {

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     capSender: config.capSender,
     alertSettings: config.alerts,
     alertSendRate: config.alertSendRate,
-    alertClaimLeaseMs: config.alertClaimLeaseMs,
+    alertLeaseMs: config.alertLeaseMs,
     chromiumPath: config.chromiumPath,
   });
 

@@ -317,8 +317,8 @@ export class AlertService {
   }
 
   /** The console's view of one alert's outbox. */
-  progress(alertId: string): Promise<DeliveryProgress> {
-    return this.deps.alerts.progress(alertId);
+  progress(alert: Alert): Promise<DeliveryProgress> {
+    return this.deps.alerts.progress(alert._id, alert.state === 'ended');
   }
 
   /** Tells the console (at most once a second per alert) that a broadcast progressed. */
@@ -350,6 +350,8 @@ export class AlertService {
 
   private async reconcileOnce(): Promise<void> {
     const now = this.deps.clock.now();
+    // Only the lease holder reads the outbox; the others just move stages and expiry along.
+    const sending = await this.deps.worker.renewLease();
     for (const alert of await this.deps.alerts.open()) {
       if (alert.state !== 'active') continue;
       if (alert.expiresAt && now.getTime() >= new Date(alert.expiresAt).getTime()) {
@@ -359,7 +361,7 @@ export class AlertService {
         continue;
       }
       await this.enqueueDueStages(alert, now);
-      if (this.deps.worker.backlog === 0)
+      if (sending && this.deps.worker.backlog === 0)
         this.deps.worker.add(await this.deps.alerts.pending(alert._id));
     }
     for (const alert of await this.deps.alerts.endedWithoutClosing()) {
@@ -442,11 +444,12 @@ export class AlertService {
     const ring = alert.stages[stage];
     if (!ring) return 0;
     let batch: Delivery[] = [];
-    const ids: Array<{ _id: string }> = [];
+    const queued: Delivery[] = [];
     let added = 0;
     const flush = async () => {
-      added += await this.deps.alerts.enqueue(batch);
-      for (const entry of batch) ids.push({ _id: entry._id });
+      const fresh = await this.deps.alerts.enqueue(batch);
+      added += fresh.length;
+      queued.push(...fresh);
       batch = [];
     };
     for await (const subscriber of this.deps.subscribers.eachActive()) {
@@ -460,40 +463,35 @@ export class AlertService {
         address: subscriber.address,
         language: subscriber.language,
         stage,
-        state: 'queued',
         queuedAt: now,
-        claimedAt: null,
-        sentAt: null,
-        attempts: 0,
       });
       if (batch.length >= INSERT_BATCH) await flush();
     }
     await flush();
-    // Entries of inner rings are already with the worker or sent; it skips settled ones.
-    this.deps.worker.add(ids);
+    // Recipients of inner rings are duplicates the outbox kept as they were; the
+    // worker skips entries it already has. A restart reads the outbox instead.
+    this.deps.worker.add(queued);
     return added;
   }
 
   /** Everyone the alert reached gets the closing message (once: the outbox key is unique). */
   private async queueClosing(alert: Alert): Promise<void> {
-    await this.deps.alerts.cancelQueued(alert._id);
+    // A send already under way may still reach someone: they get the closing too.
+    await this.deps.worker.inFlightSettled();
     const now = this.deps.clock.now();
     const reached = await this.deps.alerts.reached(alert._id);
     const entries: Delivery[] = reached.map((delivery) => ({
       ...delivery,
       _id: deliveryId(alert._id, 'closing', delivery.subscriptionId),
       kind: 'closing',
-      state: 'queued',
       queuedAt: now,
-      claimedAt: null,
-      sentAt: null,
-      attempts: 0,
     }));
+    const fresh: Delivery[] = [];
     for (let start = 0; start < entries.length; start += INSERT_BATCH) {
-      await this.deps.alerts.enqueue(entries.slice(start, start + INSERT_BATCH));
+      fresh.push(...(await this.deps.alerts.enqueue(entries.slice(start, start + INSERT_BATCH))));
     }
     await this.deps.alerts.update(alert._id, { state: 'ended' }, { closingQueued: true });
-    this.deps.worker.add(entries);
+    this.deps.worker.add(fresh);
   }
 
   private async tellFamily(alert: Alert, sentence: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../bot/ports.js';
 import type { Logger } from '../logger.js';
@@ -19,10 +20,10 @@ export interface BroadcastWorkerOptions {
   sender: AlertSender;
   clock: Clock;
   logger: Logger;
-  /** Messages per second across all alerts (WhatsApp limits senders; default 20). */
+  /** Messages per second across all alerts (one WhatsApp number's pace; default 20). */
   ratePerSecond: number;
-  /** A claim older than this belongs to a worker that died mid-send. */
-  claimLeaseMs: number;
+  /** How long the broadcast lease lasts; a dead worker's lease is taken over after it. */
+  leaseMs: number;
   /** Whether the alert an entry belongs to may still send it (not cancelled or expired). */
   maySend(delivery: Delivery): Promise<boolean>;
   /** Told after each send, so the console can show progress. */
@@ -30,20 +31,26 @@ export interface BroadcastWorkerOptions {
 }
 
 /**
- * The broadcast worker: takes outbox entries in order and sends them at the
- * configured rate. Each entry is claimed by `_id` before it is sent and
- * settled after, so a worker that crashes resumes without sending an entry
- * twice: an entry claimed but not settled is taken up again only when its
- * claim has gone stale, and is re-sent under the same idempotency key.
+ * The broadcast worker: sends outbox entries in order at the configured rate.
+ * One worker in the whole deployment holds the broadcast lease and sends; the
+ * others keep nothing in memory and take over when the lease runs out. An
+ * entry is marked sent right after its send, so a worker killed in between
+ * leaves at most the entries in flight unmarked: its successor sends those
+ * again under the same idempotency key (the entry's `_id`), which the channel
+ * uses to deliver once.
  */
 export class BroadcastWorker {
-  private readonly queue: string[] = [];
+  private readonly owner = randomUUID();
+  private readonly queue: Delivery[] = [];
   private readonly known = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  private renewal: NodeJS.Timeout | null = null;
   private slot = 0;
+  /** Local time (performance.now) until which this worker may send. */
+  private leaseValidUntil = 0;
   private readonly concurrency: number;
 
   constructor(private readonly options: BroadcastWorkerOptions) {
@@ -51,12 +58,22 @@ export class BroadcastWorker {
     this.concurrency = Math.max(1, Math.min(16, Math.ceil(options.ratePerSecond / 10)));
   }
 
-  /** Adds entries to send (new stage, closing messages, or what a restart found pending). */
-  add(entries: readonly Pick<Delivery, '_id'>[]): void {
+  /** Whether this worker is the one sending (the alert service then hands it the outbox). */
+  get holdsLease(): boolean {
+    return performance.now() < this.leaseValidUntil;
+  }
+
+  /**
+   * Adds entries to send (a new stage, closing messages, or what the outbox
+   * holds). Ignored unless this worker holds the lease: the holder reads the
+   * outbox itself.
+   */
+  add(entries: readonly Delivery[]): void {
+    if (!this.holdsLease) return;
     for (const entry of entries) {
       if (this.known.has(entry._id)) continue;
       this.known.add(entry._id);
-      this.queue.push(entry._id);
+      this.queue.push(entry);
     }
     this.wakeUp?.();
   }
@@ -66,22 +83,56 @@ export class BroadcastWorker {
     return this.queue.length + this.inFlight.size;
   }
 
-  /** Starts sending in the background. */
+  /**
+   * Takes or renews the lease. On taking it over, whatever this worker held
+   * is dropped: another worker may have sent it meanwhile, and the outbox
+   * (read by the alert service's next reconcile) is the truth.
+   */
+  async renewLease(): Promise<boolean> {
+    const held = this.holdsLease;
+    const started = performance.now();
+    const ok = await this.options.alerts.acquireLease(
+      this.owner,
+      this.options.clock.now(),
+      this.options.leaseMs,
+    );
+    if (!ok) {
+      this.leaseValidUntil = 0;
+      this.forget();
+      return false;
+    }
+    if (!held) this.forget();
+    // A margin, so this worker stops before another may start.
+    this.leaseValidUntil = started + this.options.leaseMs * 0.8;
+    return true;
+  }
+
+  /** Starts sending in the background, renewing the lease as it goes. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    const renew = () =>
+      void this.renewLease().catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'broadcast lease renewal failed'),
+      );
+    renew();
+    this.renewal = setInterval(renew, Math.max(50, this.options.leaseMs / 4));
+    this.renewal.unref();
     this.loop = this.run();
   }
 
-  /** Stops taking entries and waits for the sends in flight. */
+  /** Stops sending, waits for the sends in flight and gives the lease back. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.renewal) clearInterval(this.renewal);
     this.wakeUp?.();
     await this.loop;
     await Promise.all(this.inFlight);
+    if (this.holdsLease) await this.options.alerts.releaseLease(this.owner);
+    this.leaseValidUntil = 0;
   }
 
-  /** Sends everything queued now, at the configured rate, and returns when done (tests, CLI). */
+  /** Sends everything queued now, at the configured rate, and returns when done (tests, bench). */
   async drain(): Promise<void> {
     if (this.running) {
       while (this.backlog > 0) await sleep(5);
@@ -89,6 +140,16 @@ export class BroadcastWorker {
     }
     await this.pump(() => this.queue.length > 0);
     await Promise.all(this.inFlight);
+  }
+
+  /** Resolves when the sends under way have finished (an alert's end waits for them). */
+  async inFlightSettled(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  private forget(): void {
+    this.queue.length = 0;
+    this.known.clear();
   }
 
   private async run(): Promise<void> {
@@ -116,48 +177,41 @@ export class BroadcastWorker {
       const wait = this.slot - performance.now();
       if (wait > 1) await sleep(wait);
       while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-      const id = this.queue.shift();
-      if (id === undefined) break;
+      if (!this.holdsLease && !(await this.renewLease())) return;
+      const entry = this.queue.shift();
+      if (entry === undefined) break;
       this.slot += interval;
-      const sending = this.sendOne(id).finally(() => {
+      const sending = this.sendOne(entry).finally(() => {
         this.inFlight.delete(sending);
-        this.known.delete(id);
+        this.known.delete(entry._id);
       });
       this.inFlight.add(sending);
     }
   }
 
-  private async sendOne(id: string): Promise<void> {
+  private async sendOne(delivery: Delivery): Promise<void> {
     const { alerts, clock, logger } = this.options;
-    const now = clock.now();
-    const delivery = await alerts.claim(
-      id,
-      now,
-      new Date(now.getTime() - this.options.claimLeaseMs),
-    );
-    // Another worker has it, or it was settled already.
-    if (!delivery) return;
     try {
       if (!(await this.options.maySend(delivery))) {
-        await alerts.settle(id, 'cancelled', clock.now());
+        await alerts.settle(delivery, 'cancelled', clock.now());
         return;
       }
       if (
         delivery.kind === 'alert' &&
         !(await this.options.recipients.isActive(delivery.subscriptionId))
       ) {
-        await alerts.settle(id, 'skipped', clock.now());
+        await alerts.settle(delivery, 'skipped', clock.now());
         return;
       }
       await this.options.sender.send(delivery);
-      await alerts.settle(id, 'sent', clock.now());
+      await alerts.settle(delivery, 'sent', clock.now());
       this.options.onSent?.(delivery);
     } catch (error) {
       logger.error(
         { err: error, alertId: delivery.alertId, kind: delivery.kind },
         'alert delivery failed',
       );
-      await alerts.settle(id, 'failed', clock.now()).catch((settleError: unknown) => {
+      await alerts.settle(delivery, 'failed', clock.now()).catch((settleError: unknown) => {
         logger.error({ err: settleError }, 'could not record a failed delivery');
       });
     }

@@ -56,7 +56,8 @@ export class ChannelAlertSender implements AlertSender {
       async (context) => {
         await context.sendActivity({
           type: ActivityTypes.Message,
-          id: delivery._id,
+          // botbuilder drops an outgoing activity's id; channelData travels.
+          channelData: { idempotencyKey: delivery._id },
           text,
           ...(delivery.kind === 'alert' && photo ? { attachments: [photo] } : {}),
         });

@@ -6,6 +6,7 @@ import {
   type ResourceResponse,
   TurnContext,
 } from 'botbuilder-core';
+import { z } from 'zod';
 import {
   type ChannelMessage,
   messageActivity,
@@ -26,6 +27,14 @@ export interface OutboxPort {
 }
 
 const TURN_REPLIES = Symbol('devTurnReplies');
+
+/** The sender's key for "deliver this once" (an alert's outbox entry id), if it gave one. */
+function idempotencyKey(activity: Partial<Activity>): string | undefined {
+  const parsed = z
+    .object({ idempotencyKey: z.string().min(1) })
+    .safeParse(activity.channelData);
+  return parsed.success ? parsed.data.idempotencyKey : undefined;
+}
 
 /**
  * The development channel: a person or a test posts a message over HTTP and
@@ -72,7 +81,7 @@ export class DevAdapter extends BotAdapter {
             ? { imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}` }
             : {}),
           at: this.clock(),
-          id: activity.id,
+          id: idempotencyKey(activity),
         });
       }
       responses.push({ id: randomUUID() });

@@ -38,21 +38,27 @@ const alertSchema = new Schema(
 export type DeliveryKind = 'alert' | 'closing';
 
 /**
- * `queued` → `sending` (claimed by one worker) → `sent`; `skipped` when the
- * number sent STOP meanwhile, `cancelled` when the alert ended before it went
- * out, `failed` when the channel refused it.
+ * How an outbox entry ended: `sent`; `skipped` when the number sent STOP
+ * meanwhile; `cancelled` when the alert ended before it went out; `failed`
+ * when the channel refused it. An entry without a receipt is still queued.
  */
-export const DELIVERY_STATES = [
-  'queued',
-  'sending',
-  'sent',
-  'skipped',
-  'cancelled',
-  'failed',
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export const RECEIPT_STATES = ['sent', 'skipped', 'cancelled', 'failed'] as const;
+export type ReceiptState = (typeof RECEIPT_STATES)[number];
 
-/** One message of one alert to one recipient; its `_id` makes it unique. */
+/** The receipt of one outbox entry, under the entry's `_id`. */
+interface Receipt {
+  _id: string;
+  alertId: string;
+  kind: DeliveryKind;
+  state: ReceiptState;
+  at: Date;
+}
+
+/**
+ * One message of one alert to one recipient; its `_id` makes it unique. It is
+ * never updated: how it went is a separate receipt, because FerretDB 1.24
+ * reads a whole collection for every update (inserts and `_id` reads do not).
+ */
 export interface Delivery {
   _id: string;
   alertId: string;
@@ -62,11 +68,7 @@ export interface Delivery {
   address: string;
   language: Language;
   stage: number;
-  state: DeliveryState;
   queuedAt: Date;
-  claimedAt: Date | null;
-  sentAt: Date | null;
-  attempts: number;
 }
 
 const deliverySchema = new Schema<Delivery>(
@@ -79,11 +81,7 @@ const deliverySchema = new Schema<Delivery>(
     address: { type: String, required: true },
     language: { type: String, required: true },
     stage: { type: Number, required: true },
-    state: { type: String, required: true },
     queuedAt: { type: Date, required: true },
-    claimedAt: { type: Date, default: null },
-    sentAt: { type: Date, default: null },
-    attempts: { type: Number, default: 0 },
   },
   { versionKey: false, collection: 'alert_deliveries' },
 );
@@ -91,6 +89,8 @@ const deliverySchema = new Schema<Delivery>(
 /** The outbox key: one alert (or closing) message per alert and recipient. */
 export const deliveryId = (alertId: string, kind: DeliveryKind, subscriptionId: string): string =>
   `${alertId}:${kind}:${subscriptionId}`;
+
+const BROADCAST_LEASE = 'broadcast';
 
 /** Counts of an alert's outbox, for the console. */
 export interface DeliveryProgress {
@@ -112,16 +112,21 @@ function onlyDuplicates(error: unknown): error is mongo.MongoBulkWriteError {
 
 /**
  * Alerts and their outbox on MongoDB. Every state change is one
- * single-document update guarded by the expected state; outbox entries are
- * claimed one by one by `_id`, so two workers never send the same message.
+ * single-document update guarded by the expected state. Outbox entries are
+ * written by `_id` alone (FerretDB reads a whole collection for any other
+ * filter): one worker at a time holds the broadcast lease and sends them.
  */
 export class MongoAlertRepository {
   private readonly alerts: Model<Alert>;
   private readonly deliveries: Model<Delivery>;
   /** The outbox's own collection, for bulk inserts without mongoose's per-document work. */
   private readonly outbox: mongo.Collection<Delivery>;
+  private readonly leases: mongo.Collection<{ _id: string; owner: string; until: Date }>;
+  private readonly receipts: mongo.Collection<Receipt>;
 
   constructor(connection: Connection) {
+    this.receipts = connection.collection<Receipt>('alert_receipts');
+    this.leases = connection.collection('alert_leases');
     this.outbox = connection.collection<Delivery>('alert_deliveries');
     this.alerts = connection.models.Alert ?? connection.model<Alert>('Alert', alertSchema);
     this.deliveries =
@@ -195,100 +200,122 @@ export class MongoAlertRepository {
   /**
    * Adds outbox entries; entries that already exist (the same recipient in an
    * inner ring, or a stage enqueued again after a crash) are left as they are.
-   * Returns how many were new.
+   * Returns the entries that were new.
    */
-  async enqueue(entries: Delivery[]): Promise<number> {
-    if (entries.length === 0) return 0;
+  async enqueue(entries: Delivery[]): Promise<Delivery[]> {
+    if (entries.length === 0) return [];
     try {
-      const inserted = await this.outbox.insertMany(entries, { ordered: false });
-      return inserted.insertedCount;
+      await this.outbox.insertMany(entries, { ordered: false });
+      return entries;
     } catch (error) {
       if (!onlyDuplicates(error)) throw error;
-      return error.insertedCount;
+      const writeErrors = Array.isArray(error.writeErrors)
+        ? error.writeErrors
+        : [error.writeErrors];
+      const refused = new Set(writeErrors.map((entry) => entry.index));
+      return entries.filter((_, index) => !refused.has(index));
     }
   }
 
-  /** Outbox entries of an alert still to send (read once when a worker takes an alert up). */
+  /** Outbox entries of an alert without a receipt (read when a worker takes the broadcast up). */
   async pending(alertId: string): Promise<Delivery[]> {
-    return this.deliveries
-      .find({ alertId, state: { $in: ['queued', 'sending'] } })
-      .sort({ queuedAt: 1, _id: 1 })
-      .lean<Delivery[]>();
+    const settled = new Set(
+      (await this.receipts.find({ alertId }, { projection: { _id: 1 } }).toArray()).map(
+        (receipt) => receipt._id,
+      ),
+    );
+    const entries = await this.outbox.find({ alertId }).sort({ queuedAt: 1, _id: 1 }).toArray();
+    return entries.filter((entry) => !settled.has(entry._id));
   }
 
   /** The recipients the alert reached (for the closing message). */
   async reached(alertId: string): Promise<Delivery[]> {
-    return this.deliveries
-      .find({ alertId, kind: 'alert', state: { $in: ['sent', 'sending'] } })
-      .lean<Delivery[]>();
+    const sent = new Set(
+      (
+        await this.receipts
+          .find({ alertId, kind: 'alert', state: 'sent' }, { projection: { _id: 1 } })
+          .toArray()
+      ).map((receipt) => receipt._id),
+    );
+    const entries = await this.outbox.find({ alertId, kind: 'alert' }).toArray();
+    return entries.filter((entry) => sent.has(entry._id));
+  }
+
+  /** Records how an entry ended; a second receipt for the same entry is ignored. */
+  async settle(entry: Delivery, state: ReceiptState, now: Date): Promise<void> {
+    try {
+      await this.receipts.insertOne({
+        _id: entry._id,
+        alertId: entry.alertId,
+        kind: entry.kind,
+        state,
+        at: now,
+      });
+    } catch (error) {
+      if (!(error instanceof mongo.MongoServerError) || error.code !== 11000) throw error;
+    }
   }
 
   /**
-   * Claims one entry for sending. A `queued` entry is claimed outright; a
-   * `sending` one only once its claim is older than `staleBefore` (its worker
-   * died between claiming and recording the send).
+   * Takes or renews the broadcast lease: one sender at a time, cluster-wide,
+   * as one WhatsApp number sends at one pace. Held until `now + ttlMs`; a
+   * lease left by a dead worker is taken over once it has run out.
    */
-  async claim(id: string, now: Date, staleBefore: Date): Promise<Delivery | null> {
-    const queued = await this.deliveries
-      .findOneAndUpdate(
-        { _id: id, state: 'queued' },
-        { $set: { state: 'sending', claimedAt: now }, $inc: { attempts: 1 } },
-        { new: true },
-      )
-      .lean<Delivery>();
-    if (queued) return queued;
-    return this.deliveries
-      .findOneAndUpdate(
-        { _id: id, state: 'sending', claimedAt: { $lt: staleBefore } },
-        { $set: { claimedAt: now }, $inc: { attempts: 1 } },
-        { new: true },
-      )
-      .lean<Delivery>();
-  }
-
-  /** Records how a claimed entry ended. */
-  async settle(id: string, state: Exclude<DeliveryState, 'queued' | 'sending'>, now: Date) {
-    await this.deliveries.updateOne(
-      { _id: id, state: 'sending' },
-      { $set: { state, ...(state === 'sent' ? { sentAt: now } : {}) } },
+  async acquireLease(owner: string, now: Date, ttlMs: number): Promise<boolean> {
+    const until = new Date(now.getTime() + ttlMs);
+    try {
+      await this.leases.insertOne({ _id: BROADCAST_LEASE, owner, until });
+      return true;
+    } catch (error) {
+      if (!(error instanceof mongo.MongoServerError) || error.code !== 11000) throw error;
+    }
+    // The lease collection holds one document: a filter beyond `_id` costs nothing here.
+    const taken = await this.leases.findOneAndUpdate(
+      { _id: BROADCAST_LEASE, $or: [{ owner }, { until: { $lt: now } }] },
+      { $set: { owner, until } },
     );
+    return taken !== null;
   }
 
-  /** Entries of an ended alert that never went out will not go out. */
-  async cancelQueued(alertId: string): Promise<void> {
-    await this.deliveries.updateMany(
-      { alertId, kind: 'alert', state: 'queued' },
-      { $set: { state: 'cancelled' } },
-    );
+  /** Gives the lease back at a clean stop, so another instance need not wait for it to run out. */
+  async releaseLease(owner: string): Promise<void> {
+    await this.leases.deleteOne({ _id: BROADCAST_LEASE, owner });
   }
 
-  /** The outbox's counts for an alert. */
-  async progress(alertId: string): Promise<DeliveryProgress> {
-    const rows = await this.deliveries.aggregate<{
-      _id: { kind: DeliveryKind; state: DeliveryState };
-      count: number;
-    }>([
-      { $match: { alertId } },
-      { $group: { _id: { kind: '$kind', state: '$state' }, count: { $sum: 1 } } },
+  /**
+   * The outbox's counts for an alert: receipts by state, and entries without
+   * one (queued while the alert runs, cancelled once it has ended).
+   */
+  async progress(alertId: string, ended: boolean): Promise<DeliveryProgress> {
+    const [entries, receipts] = await Promise.all([
+      this.outbox
+        .aggregate<{ _id: DeliveryKind; count: number }>([
+          { $match: { alertId } },
+          { $group: { _id: '$kind', count: { $sum: 1 } } },
+        ])
+        .toArray(),
+      this.receipts
+        .aggregate<{ _id: { kind: DeliveryKind; state: ReceiptState }; count: number }>([
+          { $match: { alertId } },
+          { $group: { _id: { kind: '$kind', state: '$state' }, count: { $sum: 1 } } },
+        ])
+        .toArray(),
     ]);
     const progress: DeliveryProgress = {
-      queued: 0,
+      queued: entries.find((row) => row._id === 'alert')?.count ?? 0,
       sent: 0,
       failed: 0,
       skipped: 0,
       cancelled: 0,
       closingSent: 0,
     };
-    for (const row of rows) {
+    for (const row of receipts) {
       if (row._id.kind === 'closing') {
         if (row._id.state === 'sent') progress.closingSent += row.count;
         continue;
       }
+      progress.queued -= row.count;
       switch (row._id.state) {
-        case 'queued':
-        case 'sending':
-          progress.queued += row.count;
-          break;
         case 'sent':
           progress.sent += row.count;
           break;
@@ -303,18 +330,23 @@ export class MongoAlertRepository {
           break;
         default: {
           const unreachable: never = row._id.state;
-          throw new Error(`unknown delivery state ${String(unreachable)}`);
+          throw new Error(`unknown receipt state ${String(unreachable)}`);
         }
       }
+    }
+    if (ended) {
+      progress.cancelled += progress.queued;
+      progress.queued = 0;
     }
     return progress;
   }
 
   /** Whether this recipient received this alert (the bot's "which child?"). */
   async received(alertId: string, subscriptionId: string): Promise<boolean> {
-    const found = await this.deliveries
-      .findOne({ _id: deliveryId(alertId, 'alert', subscriptionId) }, { state: 1 })
-      .lean();
-    return found?.state === 'sent' || found?.state === 'sending';
+    const receipt = await this.receipts.findOne(
+      { _id: deliveryId(alertId, 'alert', subscriptionId) },
+      { projection: { state: 1 } },
+    );
+    return receipt?.state === 'sent';
   }
 }

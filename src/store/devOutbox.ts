@@ -1,5 +1,5 @@
-import type { Connection, Model, mongo } from 'mongoose';
-import { Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { mongo, Schema } from 'mongoose';
 
 interface OutboxDocument {
   to: string;
@@ -44,8 +44,14 @@ export class DevOutbox {
       await this.model.create(fields);
       return;
     }
-    // The native collection: the model's `_id` is an ObjectId, this key is a string.
-    await this.keyed.updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
+    // The native collection: the model's `_id` is an ObjectId, this key is a
+    // string. An insert, not an upsert: FerretDB reads the whole collection for
+    // an update, an insert checks the key alone.
+    try {
+      await this.keyed.insertOne({ _id: id, ...fields });
+    } catch (error) {
+      if (!(error instanceof mongo.MongoServerError) || error.code !== 11000) throw error;
+    }
   }
 
   /** Every message sent to one address, oldest first. */

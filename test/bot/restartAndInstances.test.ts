@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { expectAsked, say } from '../support/chat.js';
+import { databaseUri, freePort, startService, waitReady } from '../support/serviceProcess.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 const repliesSchema = z.object({ replies: z.array(z.object({ text: z.string() })) });
-const root = join(import.meta.dirname, '..', '..');
 const opened: TestApp[] = [];
 afterEach(async () => {
   for (const h of opened.splice(0).reverse()) await h.close({ keepDatabase: opened.length > 0 });
@@ -67,44 +64,6 @@ describe('restart', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
-function startService(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, output: () => output };
-}
-
-async function waitReady(port: number, service: { output: () => string }): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`service did not become ready: ${service.output()}`);
-}
-
 async function post(port: number, text: string): Promise<string[]> {
   const response = await fetch(`http://127.0.0.1:${port}/dev/messages`, {
     method: 'POST',
@@ -117,10 +76,8 @@ async function post(port: number, text: string): Promise<string[]> {
 describe('the service process', () => {
   it('stops on SIGTERM cleanly and, restarted, continues the conversation at the same question', async () => {
     const h = await open();
-    const uri = new URL(inject('mongodbUri'));
-    uri.pathname = `/${h.dbName}`;
     const port = await freePort();
-    const env = { MONGODB_URI: uri.toString(), PORT: String(port), HOST: '127.0.0.1' };
+    const env = { MONGODB_URI: databaseUri(h.dbName), PORT: String(port), HOST: '127.0.0.1' };
 
     const first = startService(env);
     await waitReady(port, first);

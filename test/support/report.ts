@@ -8,6 +8,8 @@ export interface ReportOptions {
   /** A pin (defaults to central Casablanca). */
   pin?: { latitude: number; longitude: number };
   abduction?: 'oui' | 'non';
+  /** When the child was last seen, as the family writes it (default "aujourd'hui 15h"). */
+  lastSeen?: string;
   /** Sends a photo of the child (a 1×1 PNG) instead of skipping the question. */
   photo?: boolean;
 }
@@ -36,7 +38,7 @@ export async function submitReport(
     'cheveux noirs courts',
     'passer',
     't-shirt rouge, jean bleu',
-    "aujourd'hui 15h",
+    options.lastSeen ?? "aujourd'hui 15h",
     { location: pin },
     "Il jouait au ballon devant l'immeuble.",
     options.abduction ?? 'non',

@@ -124,7 +124,7 @@ export const alertRoutes = fp(
     }
 
     const view = async (alert: Alert) =>
-      alertView(alert, await service.progress(alert._id), clock.now(), baseUrl);
+      alertView(alert, await service.progress(alert), clock.now(), baseUrl);
 
     app.post('/api/cases/:id/alerts/preview', guard, async (request) => {
       alertBodies.empty.parse(request.body ?? {});
