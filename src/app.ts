@@ -131,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertRepository(deps.connection);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
+  const sightingReader = new MongoSightingReader(deps.connection);
   const poster = new PosterRenderer({
     executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
     translator,
@@ -221,7 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     alerts: alertStore,
     cases,
     photos,
-    sightings: new MongoSightingReader(deps.connection),
+    sightings: sightingReader,
     poster,
     clock: deps.clock,
     baseUrl,
@@ -267,6 +268,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     broadcast,
     poster,
     channels,
-    purge: () => runRetention({ storage: mongoStorage, photos, cases, officers }, deps.clock.now()),
+    purge: () =>
+      runRetention(
+        {
+          storage: mongoStorage,
+          photos,
+          cases,
+          officers,
+          sightings: sightingReader,
+          alerts: alertStore,
+        },
+        deps.clock.now(),
+      ),
   };
 }

@@ -17,7 +17,8 @@ export interface Subscription {
   channel: string;
   address: string;
   language: Language;
-  area: SubscriberArea;
+  /** Forgotten (null) when the number sends STOP: the opt-out is all that is kept. */
+  area: SubscriberArea | null;
   /** `stopped` after STOP: that number never receives another alert until it subscribes again. */
   status: 'active' | 'stopped';
   consentAt: Date;

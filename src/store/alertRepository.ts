@@ -27,6 +27,8 @@ const alertSchema = new Schema(
     endedAt: { type: Date, default: null },
     stagesQueued: { type: Number, default: 0 },
     closingQueued: { type: Boolean, default: false },
+    /** When the retention job deleted the outbox (who was reached); the alert itself stays. */
+    outboxPurgedAt: { type: Date, default: null },
     cap: { type: [Schema.Types.Mixed], default: [] },
   },
   { versionKey: false, collection: 'alerts', minimize: false },
@@ -71,21 +73,6 @@ export interface Delivery {
   queuedAt: Date;
 }
 
-const deliverySchema = new Schema<Delivery>(
-  {
-    _id: { type: String, required: true },
-    alertId: { type: String, required: true },
-    kind: { type: String, required: true },
-    subscriptionId: { type: String, required: true },
-    channel: { type: String, required: true },
-    address: { type: String, required: true },
-    language: { type: String, required: true },
-    stage: { type: Number, required: true },
-    queuedAt: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'alert_deliveries' },
-);
-
 /** The outbox key: one alert (or closing) message per alert and recipient. */
 export const deliveryId = (alertId: string, kind: DeliveryKind, subscriptionId: string): string =>
   `${alertId}:${kind}:${subscriptionId}`;
@@ -118,8 +105,7 @@ function onlyDuplicates(error: unknown): error is mongo.MongoBulkWriteError {
  */
 export class MongoAlertRepository {
   private readonly alerts: Model<Alert>;
-  private readonly deliveries: Model<Delivery>;
-  /** The outbox's own collection, for bulk inserts without mongoose's per-document work. */
+  /** The outbox, written in bulk without mongoose's per-document work. */
   private readonly outbox: mongo.Collection<Delivery>;
   private readonly leases: mongo.Collection<{ _id: string; owner: string; until: Date }>;
   private readonly receipts: mongo.Collection<Receipt>;
@@ -129,9 +115,6 @@ export class MongoAlertRepository {
     this.leases = connection.collection('alert_leases');
     this.outbox = connection.collection<Delivery>('alert_deliveries');
     this.alerts = connection.models.Alert ?? connection.model<Alert>('Alert', alertSchema);
-    this.deliveries =
-      connection.models.AlertDelivery ??
-      connection.model<Delivery>('AlertDelivery', deliverySchema);
   }
 
   async insert(alert: Alert): Promise<void> {
@@ -339,6 +322,31 @@ export class MongoAlertRepository {
       progress.queued = 0;
     }
     return progress;
+  }
+
+  /**
+   * Deletes the outbox and receipts of alerts ended before `endedBefore`
+   * (they name every number reached); the alert document stays with its case.
+   * Returns how many alerts were purged.
+   */
+  async purgeOutboxes(endedBefore: Date, now: Date): Promise<number> {
+    const due = await this.alerts
+      .find(
+        {
+          state: 'ended',
+          closingQueued: true,
+          endedAt: { $lt: endedBefore },
+          outboxPurgedAt: null,
+        },
+        { _id: 1 },
+      )
+      .lean();
+    for (const { _id } of due) {
+      await this.outbox.deleteMany({ alertId: _id });
+      await this.receipts.deleteMany({ alertId: _id });
+      await this.alerts.updateOne({ _id }, { $set: { outboxPurgedAt: now } });
+    }
+    return due.length;
   }
 
   /** Whether this recipient received this alert (the bot's "which child?"). */

@@ -1,3 +1,4 @@
+import type { MongoAlertRepository } from './alertRepository.js';
 import type { MongoCaseRepository } from './caseRepository.js';
 import type { MongoStorage } from './mongoStorage.js';
 import type { MongoOfficerRepository } from './officerRepository.js';
@@ -15,8 +16,13 @@ export const RETENTION = {
   stateClaimsMs: 1 * HOUR,
   /** A conversation nobody wrote to for 3 days is forgotten, with any unfinished report in it. */
   idleConversationMs: 72 * HOUR,
-  /** A photo whose report was not submitted within 3 days is deleted. */
+  /** A photo whose report or sighting was not submitted within 3 days is deleted. */
   unsubmittedPhotoMs: 72 * HOUR,
+  /**
+   * Who an alert was sent to (numbers) is kept 30 days after the alert ended,
+   * for questions about its reach; the alert itself stays with the case.
+   */
+  alertOutboxMs: 30 * 24 * HOUR,
 } as const;
 
 export interface RetentionResult {
@@ -24,6 +30,7 @@ export interface RetentionResult {
   conversations: number;
   photos: number;
   sessions: number;
+  alertOutboxes: number;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
@@ -33,6 +40,8 @@ export async function runRetention(
     photos: MongoPhotoStore;
     cases: MongoCaseRepository;
     officers: MongoOfficerRepository;
+    sightings: { exists(id: string): Promise<boolean> };
+    alerts: MongoAlertRepository;
   },
   now: Date,
 ): Promise<RetentionResult> {
@@ -42,8 +51,11 @@ export async function runRetention(
     conversations: await deps.storage.purgeIdle(before(RETENTION.idleConversationMs)),
     photos: await deps.photos.purgeUnsubmitted(
       before(RETENTION.unsubmittedPhotoMs),
-      async (draftId) => (await deps.cases.findByDraftId(draftId)) !== null,
+      async (draftId) =>
+        (await deps.cases.findByDraftId(draftId)) !== null ||
+        (await deps.sightings.exists(draftId)),
     ),
     sessions: await deps.officers.purgeExpiredSessions(now),
+    alertOutboxes: await deps.alerts.purgeOutboxes(before(RETENTION.alertOutboxMs), now),
   };
 }

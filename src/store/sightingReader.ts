@@ -34,6 +34,11 @@ export class MongoSightingReader implements SightingReader {
     this.collection = connection.collection<{ _id: string }>('sightings');
   }
 
+  /** Whether a sighting was stored under this draft id (its photo is then kept). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.collection.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
   async forCase(caseId: string): Promise<Sighting[]> {
     const documents = await this.collection.find({ caseId }).sort({ createdAt: -1 }).toArray();
     return documents.flatMap((document) => {

@@ -11,7 +11,8 @@ const subscriptionSchema = new Schema<Subscription>(
     address: { type: String, required: true },
     language: { type: String, required: true },
     // Only the cell or the city and its centre (domain/subscription.ts): never the pin.
-    area: { type: Schema.Types.Mixed, required: true },
+    // Null once the number sent STOP: only the opt-out itself is kept.
+    area: { type: Schema.Types.Mixed, default: null },
     status: { type: String, required: true, enum: ['active', 'stopped'] },
     consentAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
@@ -87,7 +88,7 @@ export class MongoSubscriptionRepository implements SubscriptionRepository {
     if (!current || current.status === 'stopped') return { wasSubscribed: false };
     await this.model.updateOne(
       { _id },
-      { $set: { status: 'stopped', stoppedAt: now, updatedAt: now } },
+      { $set: { status: 'stopped', stoppedAt: now, updatedAt: now, area: null } },
     );
     return { wasSubscribed: true };
   }

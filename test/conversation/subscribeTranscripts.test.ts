@@ -211,7 +211,8 @@ describe('STOP', () => {
         sentence(h.app, language, 'common:stop.unsubscribed'),
       ]);
       const [stored] = await subscriptionsOf(h);
-      expect(stored).toMatchObject({ status: 'stopped', stoppedAt: h.clock.now() });
+      // Only the opt-out is kept: the area is forgotten.
+      expect(stored).toMatchObject({ status: 'stopped', stoppedAt: h.clock.now(), area: null });
       // A second STOP says there is nothing more to stop.
       expect(await say(h.app, from, word)).toEqual([
         sentence(h.app, language, 'common:stop.not_subscribed'),

@@ -113,8 +113,9 @@ async function inside(radiusKm: number): Promise<Set<string>> {
     stored
       .filter(
         (s) =>
+          s.area !== null &&
           haversineKm(s.area.centre, { lat: CASABLANCA.latitude, lon: CASABLANCA.longitude }) <=
-          radiusKm,
+            radiusKm,
       )
       .map((s) => s.address),
   );

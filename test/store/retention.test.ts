@@ -32,4 +32,41 @@ describe('retention purge jobs', () => {
     // The family writing again starts afresh, politely.
     expect((await say(app, abandoned, 'Bonjour')).length).toBeGreaterThan(0);
   });
+
+  it('keep the photo of a sent sighting, and forget who an alert reached 30 days after it ended', async () => {
+    harness = await createTestApp();
+    const { app, connection, clock } = harness;
+    const sightingId = 'sighting-draft-1';
+    await app.photos.save({
+      photoId: 'photo-of-a-sighting',
+      mimeType: 'image/png',
+      data: Buffer.from(PNG_1PX, 'base64'),
+      draftId: sightingId,
+    });
+    await connection.collection<{ _id: string }>('sightings').insertOne({ _id: sightingId });
+    const endedAt = clock.now();
+    await connection.collection<Record<string, unknown> & { _id: string }>('alerts').insertOne({
+      _id: 'alert-1',
+      state: 'ended',
+      closingQueued: true,
+      endedAt,
+      outboxPurgedAt: null,
+    });
+    await connection
+      .collection<Record<string, unknown> & { _id: string }>('alert_deliveries')
+      .insertOne({ _id: 'alert-1:alert:dev:+212611000001', alertId: 'alert-1' });
+    await connection
+      .collection<Record<string, unknown> & { _id: string }>('alert_receipts')
+      .insertOne({ _id: 'alert-1:alert:dev:+212611000001', alertId: 'alert-1', state: 'sent' });
+
+    clock.advance(29 * 24 * 3_600_000);
+    expect(await app.purge()).toMatchObject({ photos: 0, alertOutboxes: 0 });
+    expect(await connection.collection('photos').countDocuments()).toBe(1);
+    clock.advance(2 * 24 * 3_600_000);
+    expect(await app.purge()).toMatchObject({ photos: 0, alertOutboxes: 1 });
+    expect(await connection.collection('alert_deliveries').countDocuments()).toBe(0);
+    expect(await connection.collection('alert_receipts').countDocuments()).toBe(0);
+    expect(await connection.collection('alerts').countDocuments()).toBe(1);
+    expect(await app.purge()).toMatchObject({ alertOutboxes: 0 });
+  });
 });
