@@ -369,6 +369,11 @@ export class TifliBot {
         now,
         ...(this.deps.findCity ? { findCity: this.deps.findCity } : {}),
       });
+      if (result.outcome === 'report_instead') {
+        // Someone an alert reached wants to report their own child: the report starts now.
+        const report = this.begin({ ...data, flow: null }, language);
+        return { ...report, replies: [...result.replies, ...report.replies] };
+      }
       const decision = this.step(data, subscribedLanguage(result) ?? language, result);
       if (result.effects.some((effect) => effect.type === 'addSighting')) {
         // A number that sent too many within the hour is thanked and sent to 19 instead.
@@ -416,7 +421,9 @@ export class TifliBot {
       const tells = alerts.length > 0 && beginsWithKeyword('sighting', text);
       if (intent === 'sighting' || tells || alerts.some((alert) => alert.received)) {
         if (alerts.length === 0) return this.reply(data, language, [key('sighting:no_alert')]);
-        return this.beginSighting(data, language, alerts, inbound, context, now);
+        // Not said to be a sighting: the flow first asks what the message is about.
+        const implicit = intent !== 'sighting' && !tells;
+        return this.beginSighting(data, language, alerts, inbound, context, now, implicit);
       }
     }
     if (options.remind && data.lastCase) {
@@ -446,6 +453,7 @@ export class TifliBot {
     inbound: Inbound,
     context: TurnContext,
     now: Date,
+    implicit: boolean,
   ): Promise<Decision> {
     const recent =
       (await this.deps.sightings?.countSince(
@@ -470,9 +478,16 @@ export class TifliBot {
       'candidates.several': candidates.length > 1,
       ...(single ? { alertId: single.value } : {}),
       ...(opening ? { opening } : {}),
+      implicit,
     });
-    // With one active alert, one line says which child this is about instead of a question.
-    const about = single ? [key('sighting:about', { child: describePickOption(single) })] : [];
+    // With one active alert, one line names the child instead of a question.
+    const about = single
+      ? [
+          key(implicit ? 'sighting:received' : 'sighting:about', {
+            child: describePickOption(single),
+          }),
+        ]
+      : [];
     return this.step(data, language, { ...result, replies: [...about, ...result.replies] });
   }
 

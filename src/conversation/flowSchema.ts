@@ -42,7 +42,7 @@ const messageNode = z.strictObject({ ...base, type: z.literal('message') });
 const endNode = z.strictObject({
   ...base,
   type: z.literal('end'),
-  outcome: z.enum(['consent_refused', 'not_guardian']),
+  outcome: z.enum(['consent_refused', 'not_guardian', 'report_instead', 'declined']),
 });
 const consentNode = z.strictObject({
   ...base,

@@ -47,4 +47,11 @@ export type SubmitEffect = {
 }[SubmitEffectType];
 
 /** How a flow ended, when it did. */
-export type FlowOutcome = 'submitted' | 'consent_refused' | 'not_guardian';
+export type FlowOutcome =
+  | 'submitted'
+  | 'consent_refused'
+  | 'not_guardian'
+  /** Not about the alert: the person wants to report a missing child. */
+  | 'report_instead'
+  /** Not about the alert, and nothing else to do. */
+  | 'declined';

@@ -21,6 +21,10 @@ const events: CaseEvent[] = [];
 const CASABLANCA = { latitude: 33.5731, longitude: -7.5898 };
 const MOHAMMEDIA = { latitude: 33.686, longitude: -7.383 };
 const SUBSCRIBER = '+212611100001';
+/** Reached by the alert too, but writes about their own missing child. */
+const PARENT = '+212611100012';
+/** Reached by the alert, and just says thank you. */
+const NEIGHBOUR = '+212611100013';
 
 async function openAlert(family: string, options: Parameters<typeof submitReport>[2]) {
   const caseId = await caseIdOf(h.app, await submitReport(h.app, family, options));
@@ -52,8 +56,10 @@ beforeAll(async () => {
   officer = await signIn(h.app, 'a.benali', 'officer', 'casablanca-settat');
   supervisor = await signIn(h.app, 's.alaoui', 'supervisor', 'casablanca-settat');
   // A citizen of Casablanca subscribes before the alert, so it reaches them.
-  for (const message of ['Je veux recevoir les alertes', 'casa', 'ok', 'oui', 'ok']) {
-    await say(h.app, SUBSCRIBER, message);
+  for (const citizen of [SUBSCRIBER, PARENT, NEIGHBOUR]) {
+    for (const message of ['Je veux recevoir les alertes', 'casa', 'ok', 'oui', 'ok']) {
+      await say(h.app, citizen, message);
+    }
   }
   await openAlert('+212600000401', { pin: CASABLANCA });
 }, 60_000);
@@ -89,9 +95,11 @@ describe('one active alert', () => {
     const opening = 'Je pense avoir vu ce garçon près de la gare';
     const first = (await say(h.app, SUBSCRIBER, opening)).join('\n');
     expect(first).toContain('Yassine, 7 ans');
-    expect(first).toContain(sentence(h.app, 'fr', 'sighting:seen_at.prompt'));
+    // Simply writing back is not taken for a sighting: the message might be about anything.
+    expect(first).toContain(sentence(h.app, 'fr', 'sighting:purpose.prompt'));
     const seenAt = { latitude: 33.6, longitude: -7.63 };
     await steps(SUBSCRIBER, [
+      ['1', 'sighting:seen_at.prompt'],
       ["aujourd'hui 16h", 'sighting:place.prompt'],
       [{ location: seenAt }, 'sighting:what.prompt'],
       ['Seul, t-shirt rouge, il marchait vers le tram', 'sighting:photo.prompt'],
@@ -128,6 +136,29 @@ describe('one active alert', () => {
     const listed = await api(h.app, officer, 'GET', `/api/cases/${alert.caseId}/sightings`);
     expect(listed.statusCode, listed.body).toBe(200);
     expect(listed.body).toContain('t-shirt rouge');
+  });
+
+  it('a parent the alert reached, writing about their own child, is taken to the report', async () => {
+    const first = (await say(h.app, PARENT, "Ma fille n'est pas rentrée de l'école")).join('\n');
+    expect(first).toContain(sentence(h.app, 'fr', 'sighting:purpose.prompt'));
+    const report = (await say(h.app, PARENT, '2')).join('\n');
+    expect(report).toContain(sentence(h.app, 'fr', 'sighting:report_instead.text'));
+    expect(report).toContain(sentence(h.app, 'fr', 'report:consent.prompt'));
+    const [alert] = alerts;
+    expect(await sightingsOf(alert?.caseId ?? '')).not.toContainEqual(
+      expect.objectContaining({ address: PARENT }),
+    );
+  });
+
+  it('a recipient who only says thank you is thanked, and nothing is stored', async () => {
+    await say(h.app, NEIGHBOUR, 'Merci pour le message');
+    expect(await say(h.app, NEIGHBOUR, 'non')).toEqual([
+      sentence(h.app, 'fr', 'sighting:declined.text'),
+    ]);
+    const [alert] = alerts;
+    expect(await sightingsOf(alert?.caseId ?? '')).not.toContainEqual(
+      expect.objectContaining({ address: NEIGHBOUR }),
+    );
   });
 
   it('anyone writing "chft", in Darija, with a described place: distance from the city named', async () => {

@@ -206,6 +206,7 @@ describe('from report to closing message', () => {
     if (!citizen) throw new Error('no French-speaking recipient in the first circle');
     const steps: Outgoing[] = [
       "Je crois l'avoir vu près de la gare",
+      'oui',
       "aujourd'hui 17h",
       { location: { latitude: 33.59, longitude: -7.6 } },
       'Un garçon seul en t-shirt rouge, il allait vers le tram',
