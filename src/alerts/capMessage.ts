@@ -172,8 +172,12 @@ export function alertHeadline(
 }
 
 /** A coordinate to 4 decimals (about 10 m): enough for a circle of kilometres, no float noise. */
+/**
+ * Two decimals (about 1 km): enough for a circle of 20 km or more, and the
+ * place last seen is often the family's door, which the public need not know.
+ */
 function coordinate(value: number): string {
-  return String(Number(value.toFixed(4)));
+  return String(Number(value.toFixed(2)));
 }
 
 /** The place last seen and its city in words, without saying the city twice; null when unknown. */
@@ -298,7 +302,10 @@ function infoBlock(alert: Alert, language: Language, context: InfoContext): stri
       element(
         3,
         'areaDesc',
-        place ? t('area.around_place', { km, place }) : t('area.around_last_seen', { km }),
+        // Once the alert is over, the place the child was last seen is no longer published.
+        place && !ended
+          ? t('area.around_place', { km, place })
+          : t('area.around_last_seen', { km }),
       ),
       // CAP circle: "lat,lon radius" in WGS 84, radius in kilometres.
       element(3, 'circle', `${coordinate(alert.centre.lat)},${coordinate(alert.centre.lon)} ${km}`),

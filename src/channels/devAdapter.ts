@@ -30,9 +30,7 @@ const TURN_REPLIES = Symbol('devTurnReplies');
 
 /** The sender's key for "deliver this once" (an alert's outbox entry id), if it gave one. */
 function idempotencyKey(activity: Partial<Activity>): string | undefined {
-  const parsed = z
-    .object({ idempotencyKey: z.string().min(1) })
-    .safeParse(activity.channelData);
+  const parsed = z.object({ idempotencyKey: z.string().min(1) }).safeParse(activity.channelData);
   return parsed.success ? parsed.data.idempotencyKey : undefined;
 }
 

@@ -115,7 +115,9 @@ describe('an alert from proposal to end', () => {
       error: {
         code: 'bad_request',
         message: sentence(h.app, 'fr', 'alert:errors.phone_in_text'),
-        fields: [{ path: 'texts.fr', problem: sentence(h.app, 'fr', 'alert:errors.phone_in_text') }],
+        fields: [
+          { path: 'texts.fr', problem: sentence(h.app, 'fr', 'alert:errors.phone_in_text') },
+        ],
       },
     });
   });
@@ -160,7 +162,7 @@ describe('an alert from proposal to end', () => {
     );
     const xml = await cap(alertId);
     expect(xml).toContain('<msgType>Alert</msgType>');
-    expect(xml).toContain('<circle>33.5731,-7.5898 20</circle>');
+    expect(xml).toContain('<circle>33.57,-7.59 20</circle>');
     const progress = await api(h.app, officer, 'GET', `/api/alerts/${alertId}`);
     expect(progress.json<{ alert: { progress: { sent: number } } }>().alert.progress.sent).toBe(2);
   });
@@ -174,7 +176,7 @@ describe('an alert from proposal to end', () => {
     expect(await outboxOf(marrakech)).toEqual([]);
     const xml = await cap(alertId);
     expect(xml).toContain('<msgType>Update</msgType>');
-    expect(xml).toContain('<circle>33.5731,-7.5898 80</circle>');
+    expect(xml).toContain('<circle>33.57,-7.59 80</circle>');
     expect(xml).toMatch(/<references>[^<]*tifli-[^<]*-1,[^<]*<\/references>/);
   });
 

@@ -111,7 +111,8 @@ describe('capMessage', () => {
     expect(texts(fr, 'web')).toEqual([`${BASE}/alerts/${alert._id}.cap`]);
     expect(texts(fr, 'contact')).toEqual(['19']);
     expect(texts(fr, 'instruction')[0]).toContain('19');
-    expect(texts(fr, 'circle')).toEqual(['33.5731,-7.5898 20']);
+    // The place last seen is published to about 1 km, not to the family's door.
+    expect(texts(fr, 'circle')).toEqual(['33.57,-7.59 20']);
     expect(texts(fr, 'areaDesc')).toEqual([
       'Dans un rayon de 20 km autour de : Derb Sultan, près du marché, Casablanca',
     ]);
@@ -142,7 +143,7 @@ describe('capMessage', () => {
     expect(texts(xml, 'references')).toEqual([
       `${SENDER},${alert._id}-1,2026-11-28T17:00:00+01:00`,
     ]);
-    expect(texts(xml, 'circle')).toEqual(Array(3).fill('33.5731,-7.5898 80'));
+    expect(texts(xml, 'circle')).toEqual(Array(3).fill('33.57,-7.59 80'));
     expect(texts(xml, 'uri')).toHaveLength(3);
   });
 
@@ -163,6 +164,8 @@ describe('capMessage', () => {
     expect(texts(fr, 'description')[0]).toContain('terminée');
     // The alert text asked people to look for the child; it must not survive the end.
     expect(xml).not.toContain(alert.texts.fr);
+    // Nor where the child was last seen.
+    expect(xml).not.toContain('Derb Sultan');
   });
 
   it('thanks people when the child was found', () => {
