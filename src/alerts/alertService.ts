@@ -79,6 +79,8 @@ export interface AlertProposal {
 }
 
 const INSERT_BATCH = 1000;
+/** How long after its end an alert's closing messages are still looked after. */
+const CLOSING_WINDOW_MS = 3 * 24 * 3_600_000;
 
 /**
  * The alert's life: proposal, approval by another supervisor, staged
@@ -92,6 +94,10 @@ export class AlertService {
   private readonly progressTimers = new Map<string, NodeJS.Timeout>();
   private readonly endedCache = new Map<string, boolean>();
   private readonly activeSeen = new Map<string, number>();
+  private readonly progressCache = new Map<string, { at: number; value: DeliveryProgress }>();
+  /** The alert's state when this instance last read its outbox. */
+  private readonly outboxRead = new Map<string, string>();
+  private wasSending = false;
 
   constructor(private readonly deps: AlertServiceDeps) {}
 
@@ -125,13 +131,6 @@ export class AlertService {
       throw new AppError('conflict', 'the case is not confirmed', undefined, {
         key: 'alert:errors.case_not_confirmed',
       });
-    const open = (await this.deps.alerts.forCase(found._id)).find(
-      (alert) => alert.state !== 'ended',
-    );
-    if (open)
-      throw new AppError('conflict', 'this case already has an open alert', undefined, {
-        key: 'alert:errors.already_open',
-      });
     const preview = this.preview(found);
     const centre = proposal.centre ?? preview.centre;
     if (!centre)
@@ -149,8 +148,13 @@ export class AlertService {
         fields: withPhone.map((language) => `texts.${language}`),
       });
     const now = this.deps.clock.now();
+    const alertId = randomUUID();
+    if (!(await this.deps.alerts.claimOpen(found._id, alertId)))
+      throw new AppError('conflict', 'this case already has an open alert', undefined, {
+        key: 'alert:errors.already_open',
+      });
     const alert: Alert = {
-      _id: randomUUID(),
+      _id: alertId,
       caseId: found._id,
       caseReference: found.reference,
       region: found.region,
@@ -174,7 +178,12 @@ export class AlertService {
       closingQueued: false,
       cap: [],
     };
-    await this.deps.alerts.insert(alert);
+    try {
+      await this.deps.alerts.insert(alert);
+    } catch (error) {
+      await this.deps.alerts.releaseOpen(found._id, alertId);
+      throw error;
+    }
     await this.audit(alert, officer.username, 'alert.proposed', now);
     this.publish(alert);
     return alert;
@@ -218,9 +227,10 @@ export class AlertService {
       throw notProposed();
     }
     await this.audit(approved, officer.username, 'alert.approved', now);
-    await this.enqueueDueStages(approved, now);
+    // The family hears first; choosing the recipients among every subscriber takes longer.
     await this.tellFamily(approved, 'alert:family.live');
     this.publish(approved);
+    await this.enqueueDueStages(approved, now);
     return (await this.deps.alerts.get(alert._id)) ?? approved;
   }
 
@@ -261,7 +271,11 @@ export class AlertService {
   /** The case was resolved: its open alert ends with "the child has been found". */
   async endForCase(caseId: string, by: string): Promise<void> {
     for (const alert of await this.deps.alerts.forCase(caseId)) {
-      if (alert.state !== 'ended') await this.end(alert, 'resolved', by);
+      if (alert.state === 'ended') continue;
+      // Ended meanwhile (cancelled, expired): the case is resolved all the same.
+      await this.end(alert, 'resolved', by).catch((error: unknown) => {
+        if (!(error instanceof AppError && error.code === 'conflict')) throw error;
+      });
     }
   }
 
@@ -270,27 +284,44 @@ export class AlertService {
    * `confirmed` (unless the child was found), a CAP Cancel is published and
    * everyone it reached gets the closing message.
    */
-  async end(alert: Alert, reason: AlertEndReason, by: string): Promise<Alert> {
+  async end(
+    alert: Alert,
+    reason: AlertEndReason,
+    by: string,
+    expiresAt?: Date | null,
+  ): Promise<Alert> {
     const now = this.deps.clock.now();
-    const wasActive = alert.state === 'active';
-    const ended = await this.deps.alerts.end(
-      alert._id,
-      reason,
-      by,
-      now,
-      wasActive ? capRecord(alert, 'Cancel', now, Math.max(0, alert.stagesQueued - 1)) : null,
-    );
+    // Whether it was active is decided by the write that ends it, not by an
+    // earlier read: an approval may have landed in between.
+    const ended =
+      (await this.deps.alerts.end(
+        alert._id,
+        'active',
+        {
+          reason,
+          by,
+          now,
+          cancel: capRecord(alert, 'Cancel', now, Math.max(0, alert.stagesQueued - 1)),
+        },
+        expiresAt,
+      )) ??
+      (expiresAt === undefined
+        ? await this.deps.alerts.end(alert._id, 'proposed', { reason, by, now, cancel: null })
+        : null);
     if (!ended)
       throw new AppError('conflict', 'the alert has already ended', undefined, {
         key: 'alert:errors.ended',
       });
+    const wasActive = ended.approvedAt !== null;
     this.endedCache.set(alert._id, true);
+    await this.deps.alerts.releaseOpen(alert.caseId, alert._id);
     await this.audit(ended, by, `alert.${reason}`, now);
+    if (reason !== 'resolved') {
+      // Guarded by the case's state: a case an approval left in `alert_active` comes back too.
+      await this.deps.cases.transition(alert.caseId, 'endAlert', by, now);
+    }
     if (wasActive) {
-      if (reason !== 'resolved') {
-        await this.deps.cases.transition(alert.caseId, 'endAlert', by, now);
-        await this.tellFamily(ended, 'alert:family.ended');
-      }
+      if (reason !== 'resolved') await this.tellFamily(ended, 'alert:family.ended');
       await this.queueClosing(ended);
     } else {
       await this.deps.alerts.update(alert._id, { state: 'ended' }, { closingQueued: true });
@@ -316,9 +347,17 @@ export class AlertService {
     return true;
   }
 
-  /** The console's view of one alert's outbox. */
-  progress(alert: Alert): Promise<DeliveryProgress> {
-    return this.deps.alerts.progress(alert._id, alert.state === 'ended');
+  /**
+   * The console's view of one alert's outbox, counted at most once a second
+   * per alert (counting reads the whole outbox on FerretDB).
+   */
+  async progress(alert: Alert): Promise<DeliveryProgress> {
+    const key = `${alert._id}:${alert.state}`;
+    const cached = this.progressCache.get(key);
+    if (cached && performance.now() - cached.at < 1000) return cached.value;
+    const value = await this.deps.alerts.progress(alert._id, alert.state === 'ended');
+    this.progressCache.set(key, { at: performance.now(), value });
+    return value;
   }
 
   /** Tells the console (at most once a second per alert) that a broadcast progressed. */
@@ -350,23 +389,41 @@ export class AlertService {
 
   private async reconcileOnce(): Promise<void> {
     const now = this.deps.clock.now();
-    // Only the lease holder reads the outbox; the others just move stages and expiry along.
+    // Only the lease holder reads the outbox; the others move stages and expiry along.
     const sending = await this.deps.worker.renewLease();
+    if (sending && !this.wasSending) this.outboxRead.clear();
+    this.wasSending = sending;
     for (const alert of await this.deps.alerts.open()) {
       if (alert.state !== 'active') continue;
       if (alert.expiresAt && now.getTime() >= new Date(alert.expiresAt).getTime()) {
-        await this.end(alert, 'expired', 'system').catch((error: unknown) => {
+        // Guarded by the expiry as read: an extension made meanwhile wins.
+        await this.end(alert, 'expired', 'system', alert.expiresAt).catch((error: unknown) => {
           this.deps.logger.warn({ err: error, alertId: alert._id }, 'expiry lost a race');
         });
         continue;
       }
-      await this.enqueueDueStages(alert, now);
-      if (sending && this.deps.worker.backlog === 0)
-        this.deps.worker.add(await this.deps.alerts.pending(alert._id));
+      const current = await this.enqueueDueStages(alert, now);
+      if (sending) await this.readOutbox(current);
     }
-    for (const alert of await this.deps.alerts.endedWithoutClosing()) {
-      await this.queueClosing(alert);
+    // Ended alerts still have closing messages to send for a while.
+    for (const alert of await this.deps.alerts.endedSince(
+      new Date(now.getTime() - CLOSING_WINDOW_MS),
+    )) {
+      if (!alert.closingQueued && alert.approvedAt) await this.queueClosing(alert);
+      if (sending) await this.readOutbox((await this.deps.alerts.get(alert._id)) ?? alert);
     }
+  }
+
+  /**
+   * Hands the worker what the outbox holds for an alert, once per change of
+   * the alert (a stage, its end, its closings) or of the lease holder: what
+   * another instance enqueued, or a dead worker left, is sent from here.
+   */
+  private async readOutbox(alert: Alert): Promise<void> {
+    const signature = `${alert.state}:${alert.stagesQueued}:${alert.closingQueued}`;
+    if (this.outboxRead.get(alert._id) === signature) return;
+    this.deps.worker.add(await this.deps.alerts.pending(alert._id));
+    this.outboxRead.set(alert._id, signature);
   }
 
   /** Starts the periodic reconcile (src/main.ts); tests call `reconcile` themselves. */
@@ -392,6 +449,8 @@ export class AlertService {
   async runOnce(): Promise<void> {
     await this.reconcile();
     await this.deps.worker.drain();
+    // Whoever asks next sees what was just sent.
+    this.progressCache.clear();
   }
 
   /** The bot's view: open alerts, those this number received first. */
@@ -419,7 +478,7 @@ export class AlertService {
    * Recipients already reached by an inner ring are duplicates the outbox
    * ignores, so a widening reaches only the new ring.
    */
-  private async enqueueDueStages(alert: Alert, now: Date): Promise<void> {
+  private async enqueueDueStages(alert: Alert, now: Date): Promise<Alert> {
     let current = alert;
     const due = stageAt(current, now);
     while (current.stagesQueued <= due) {
@@ -432,12 +491,14 @@ export class AlertService {
         { stagesQueued: stage + 1 },
         record,
       );
-      if (!next) return; // another instance moved it on, or it ended
+      // Another instance moved it on, or it ended: its state is read again.
+      if (!next) return (await this.deps.alerts.get(current._id)) ?? current;
       this.deps.logger.info({ alertId: current._id, stage, recipients: added }, 'stage enqueued');
       await this.audit(next, 'system', 'alert.stage', now, { stage, recipients: added });
       this.publish(next);
       current = next;
     }
+    return current;
   }
 
   private async enqueueStage(alert: Alert, stage: number, now: Date): Promise<number> {
@@ -541,15 +602,20 @@ const notActive = () =>
     key: 'alert:errors.not_active',
   });
 
-/** The next CAP message of an alert's chain. */
+/**
+ * The next CAP message of an alert's chain. Its identifier says what it is
+ * (`-alert`, `-stage2`, `-cancel`), so two instances writing the same step
+ * write the same identifier, never two that clash.
+ */
 function capRecord(
   alert: Alert,
   msgType: CapRecord['msgType'],
   now: Date,
   stage: number,
 ): CapRecord {
+  const step = msgType === 'Alert' ? 'alert' : msgType === 'Update' ? `stage${stage}` : 'cancel';
   return {
-    identifier: `tifli-${alert._id}-${alert.cap.length + 1}`,
+    identifier: `tifli-${alert._id}-${step}`,
     msgType,
     sent: now.toISOString(),
     stage,

@@ -196,10 +196,8 @@ export class BroadcastWorker {
         await alerts.settle(delivery, 'cancelled', clock.now());
         return;
       }
-      if (
-        delivery.kind === 'alert' &&
-        !(await this.options.recipients.isActive(delivery.subscriptionId))
-      ) {
+      // STOP means no more messages at all, the closing one included.
+      if (!(await this.options.recipients.isActive(delivery.subscriptionId))) {
         await alerts.settle(delivery, 'skipped', clock.now());
         return;
       }
@@ -207,8 +205,14 @@ export class BroadcastWorker {
       await alerts.settle(delivery, 'sent', clock.now());
       this.options.onSent?.(delivery);
     } catch (error) {
+      // The error's name and code only: a channel's message may quote the number.
       logger.error(
-        { err: error, alertId: delivery.alertId, kind: delivery.kind },
+        {
+          error: error instanceof Error ? error.name : typeof error,
+          code: errorCode(error),
+          alertId: delivery.alertId,
+          kind: delivery.kind,
+        },
         'alert delivery failed',
       );
       await alerts.settle(delivery, 'failed', clock.now()).catch((settleError: unknown) => {
@@ -216,4 +220,9 @@ export class BroadcastWorker {
       });
     }
   }
+}
+
+function errorCode(error: unknown): string | number | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' || typeof error.code === 'number' ? error.code : undefined;
 }

@@ -91,23 +91,39 @@ export interface ProjectableCase {
   lastSeen: { at: Date | string; place: Place; city: string | null };
 }
 
+/** A phone number written in free text: Western or Arabic-Indic digits, with separators. */
+const PHONE_NUMBER = /(?:\+|00)?[\d٠-٩۰-۹](?:[\s.-]?[\d٠-٩۰-۹]){7,}/g;
+
+/**
+ * What a family typed, as the public may read it: a phone number slipped
+ * into a description ("appelez le 06…") is cut out, since alert content
+ * never carries one (DESIGN.md).
+ */
+function publicText(text: string | null): string | null {
+  if (text === null) return null;
+  const cleaned = text.replace(PHONE_NUMBER, '…').trim();
+  return cleaned === '' || cleaned === '…' ? null : cleaned;
+}
+
 /** The public projection of a case; pure, and the only way alert content is made. */
 export function publicProjection(source: ProjectableCase): PublicProjection {
   const { child, lastSeen } = source;
-  const place = lastSeen.place.kind === 'pin' ? (lastSeen.place.name ?? null) : lastSeen.place.text;
+  const place = publicText(
+    lastSeen.place.kind === 'pin' ? (lastSeen.place.name ?? null) : lastSeen.place.text,
+  );
   return {
     firstName: child.fullName.trim().split(/\s+/)[0] ?? child.fullName,
     age: child.age.months === undefined ? { years: child.age.years } : child.age,
     sex: child.sex,
     heightCm: child.heightCm,
-    build: child.build,
-    hair: child.hair,
-    marks: child.marks,
-    clothing: child.clothing,
+    build: publicText(child.build),
+    hair: publicText(child.hair),
+    marks: publicText(child.marks),
+    clothing: publicText(child.clothing),
     lastSeen: {
       at: new Date(lastSeen.at).toISOString(),
       place,
-      city: lastSeen.city,
+      city: publicText(lastSeen.city),
     },
     hasPhoto: child.photoId !== null,
   };

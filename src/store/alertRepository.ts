@@ -109,8 +109,10 @@ export class MongoAlertRepository {
   private readonly outbox: mongo.Collection<Delivery>;
   private readonly leases: mongo.Collection<{ _id: string; owner: string; until: Date }>;
   private readonly receipts: mongo.Collection<Receipt>;
+  private readonly openMarkers: mongo.Collection<{ _id: string; alertId: string }>;
 
   constructor(connection: Connection) {
+    this.openMarkers = connection.collection('alert_open');
     this.receipts = connection.collection<Receipt>('alert_receipts');
     this.leases = connection.collection('alert_leases');
     this.outbox = connection.collection<Delivery>('alert_deliveries');
@@ -135,18 +137,17 @@ export class MongoAlertRepository {
     return this.alerts.find({ state: { $in: ['proposed', 'active'] } }).lean<Alert[]>();
   }
 
-  /** Ended alerts whose closing messages are still to enqueue (after a crash). */
-  async endedWithoutClosing(): Promise<Alert[]> {
-    return this.alerts.find({ state: 'ended', closingQueued: false }).lean<Alert[]>();
-  }
-
   /**
    * Changes an alert if it is still in `from` (and, when given, still has
    * `stagesQueued` stages enqueued); `null` when someone else changed it first.
    */
   async update(
     id: string,
-    guard: { state: Alert['state'] | Alert['state'][]; stagesQueued?: number },
+    guard: {
+      state: Alert['state'] | Alert['state'][];
+      stagesQueued?: number;
+      expiresAt?: Date | null;
+    },
     set: Partial<Alert>,
     push?: { cap: CapRecord },
   ): Promise<Alert | null> {
@@ -157,6 +158,7 @@ export class MongoAlertRepository {
           _id: id,
           state: { $in: states },
           ...(guard.stagesQueued === undefined ? {} : { stagesQueued: guard.stagesQueued }),
+          ...(guard.expiresAt === undefined ? {} : { expiresAt: guard.expiresAt }),
         },
         { $set: set, ...(push ? { $push: push } : {}) },
         { new: true },
@@ -164,20 +166,55 @@ export class MongoAlertRepository {
       .lean<Alert>();
   }
 
-  /** Ends an alert that is proposed or active; `null` if it had already ended. */
+  /**
+   * Ends an alert if it is still in `from` (and, for an expiry, still expires
+   * when it was read to); an active one gets its CAP Cancel in the same write.
+   * `null` if it had changed meanwhile.
+   */
   end(
     id: string,
-    reason: AlertEndReason,
-    by: string,
-    now: Date,
-    cancel: CapRecord | null,
+    from: 'proposed' | 'active',
+    change: { reason: AlertEndReason; by: string; now: Date; cancel: CapRecord | null },
+    expiresAt?: Date | null,
   ): Promise<Alert | null> {
     return this.update(
       id,
-      { state: ['proposed', 'active'] },
-      { state: 'ended', endReason: reason, endedBy: by, endedAt: now },
-      cancel ? { cap: cancel } : undefined,
+      { state: from, ...(expiresAt === undefined ? {} : { expiresAt }) },
+      { state: 'ended', endReason: change.reason, endedBy: change.by, endedAt: change.now },
+      change.cancel ? { cap: change.cancel } : undefined,
     );
+  }
+
+  /** Alerts ended since `since` (their closing messages may still be going out). */
+  async endedSince(since: Date): Promise<Alert[]> {
+    return this.alerts.find({ state: 'ended', endedAt: { $gte: since } }).lean<Alert[]>();
+  }
+
+  /**
+   * Marks a case as having an open alert, keyed by the case: of two proposals
+   * at once, one inserts and the other finds the key taken. A marker whose
+   * alert is gone or over (a crash between the two writes) is replaced.
+   */
+  async claimOpen(caseId: string, alertId: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.openMarkers.insertOne({ _id: caseId, alertId });
+        return true;
+      } catch (error) {
+        if (!(error instanceof mongo.MongoServerError) || error.code !== 11000) throw error;
+      }
+      const marker = await this.openMarkers.findOne({ _id: caseId });
+      const holder = marker ? await this.get(marker.alertId) : null;
+      if (holder && holder.state !== 'ended') return false;
+      // The marker collection holds one document per open alert: this filter is cheap.
+      if (marker) await this.openMarkers.deleteOne({ _id: caseId, alertId: marker.alertId });
+    }
+    return false;
+  }
+
+  /** The case may have a new alert (its open one ended, or its proposal failed). */
+  async releaseOpen(caseId: string, alertId: string): Promise<void> {
+    await this.openMarkers.deleteOne({ _id: caseId, alertId });
   }
 
   /**

@@ -3,7 +3,7 @@ import { encodeGeohash, geohashCentre } from '../../src/domain/geohash.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import type { Language } from '../../src/i18n/language.js';
 import { validateCap } from '../support/capSchema.js';
-import { sentence } from '../support/chat.js';
+import { say, sentence } from '../support/chat.js';
 import { api, caseIdOf, claimAndConfirm, type Session, signIn } from '../support/officerSession.js';
 import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
@@ -177,7 +177,7 @@ describe('an alert from proposal to end', () => {
     const xml = await cap(alertId);
     expect(xml).toContain('<msgType>Update</msgType>');
     expect(xml).toContain('<circle>33.57,-7.59 80</circle>');
-    expect(xml).toMatch(/<references>[^<]*tifli-[^<]*-1,[^<]*<\/references>/);
+    expect(xml).toMatch(/<references>[^<]*tifli-[^<]*-alert,[^<]*<\/references>/);
   });
 
   it('is extended by a supervisor, and reaches the widest ring after six hours', async () => {
@@ -209,15 +209,20 @@ describe('an alert from proposal to end', () => {
   });
 
   it('ends when the child is found: every recipient is told, the public content stops', async () => {
+    // One recipient sent STOP meanwhile: no closing message for that number either.
+    expect((await say(h.app, nearAry, 'STOP')).join('\n')).toContain(
+      sentence(h.app, 'fr', 'common:stop.unsubscribed'),
+    );
     const resolved = await api(h.app, officer, 'POST', `/api/cases/${caseId}/resolve`, {
       reason: 'found_safe',
     });
     expect(resolved.statusCode, resolved.body).toBe(200);
     await h.app.alerts.runOnce();
-    for (const recipient of [near, nearAry, ring2, rabat]) {
+    for (const recipient of [near, ring2, rabat]) {
       const inbox = await outboxOf(recipient);
       expect(inbox).toHaveLength(2);
     }
+    expect(await outboxOf(nearAry)).toHaveLength(1);
     expect((await outboxOf(near))[1]).toBe(
       sentence(h.app, 'fr', 'alert:closing.resolved.boy', { firstName: 'Yassine' }),
     );
@@ -258,5 +263,51 @@ describe('an alert a supervisor proposed', () => {
     const progress = await api(h.app, officer, 'GET', `/api/alerts/${id}`);
     expect(progress.json<{ alert: { progress: { sent: number } } }>().alert.progress.sent).toBe(0);
     expect((await h.app.cases.get(otherCase))?.status).toBe('confirmed');
+  });
+});
+
+describe('races an officer cannot see', () => {
+  it('two proposals at once: one alert, the other is told one is already open', async () => {
+    const reference = await submitReport(h.app, '+212600000303', {
+      pin: CASABLANCA,
+      childName: 'Amine Tazi',
+    });
+    const id = await caseIdOf(h.app, reference);
+    await claimAndConfirm(h.app, officer, id);
+    const [a, b] = await Promise.all([
+      api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {}),
+      api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {}),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    const listed = await api(h.app, officer, 'GET', `/api/cases/${id}/alerts`);
+    expect(listed.json<{ alerts: unknown[] }>().alerts).toHaveLength(1);
+  });
+
+  it('a cancel that read the alert before its approval still ends it as an active alert', async () => {
+    const reference = await submitReport(h.app, '+212600000304', {
+      pin: CASABLANCA,
+      childName: 'Ilyas Amrani',
+    });
+    const id = await caseIdOf(h.app, reference);
+    await claimAndConfirm(h.app, officer, id);
+    const proposed = await api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {});
+    const alertId = proposed.json<{ alert: { id: string } }>().alert.id;
+    const stale = await h.app.alertStore.get(alertId);
+    if (!stale) throw new Error('no alert');
+    expect(
+      (await api(h.app, supervisor, 'POST', `/api/alerts/${alertId}/approve`, {})).statusCode,
+    ).toBe(200);
+    expect((await h.app.cases.get(id))?.status).toBe('alert_active');
+    const ended = await h.app.alerts.cancel(stale, {
+      username: 'a.benali',
+      role: 'officer',
+      region: 'casablanca-settat',
+    });
+    expect(ended.state).toBe('ended');
+    expect(ended.cap.map((record) => record.msgType)).toEqual(['Alert', 'Cancel']);
+    expect((await h.app.cases.get(id))?.status).toBe('confirmed');
+    // And the case may have a new alert.
+    const again = await api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {});
+    expect(again.statusCode, again.body).toBe(201);
   });
 });

@@ -120,6 +120,20 @@ describe('publicProjection', () => {
     expect(json).not.toContain('33.58');
   });
 
+  it('cuts a phone number the family wrote into a description out of the public text', () => {
+    const projection = publicProjection({
+      ...source,
+      child: {
+        ...source.child,
+        clothing: 'robe jaune, appelez le 06 12 34 56 78',
+        marks: '٠٦١٢٣٤٥٦٧٨',
+      },
+    });
+    expect(projection.clothing).toBe('robe jaune, appelez le …');
+    expect(projection.marks).toBeNull();
+    expect(JSON.stringify(projection)).not.toMatch(/\d{2} \d{2} \d{2}/);
+  });
+
   it('describes a pin without a name as no place, and keeps a baby’s months', () => {
     const projection = publicProjection({
       child: { ...source.child, age: { years: 0, months: 8 }, photoId: null },
