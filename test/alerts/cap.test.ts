@@ -122,7 +122,7 @@ describe('capMessage', () => {
     expect(texts(fr, 'resourceDesc')).toEqual(["Photo de l'enfant"]);
 
     const ary = info(xml, 'ary-MA');
-    expect(texts(ary, 'headline')).toEqual(['طفل مختفي: Yassine، 7 سنين']);
+    expect(texts(ary, 'headline')).toEqual(['دري تلف: Yassine، 7 سنين']);
     expect(texts(ary, 'instruction')[0]).toContain('ماتتدخلش');
     expect(texts(info(xml, 'ar-MA'), 'headline')).toEqual(['طفل مفقود: Yassine، 7 سنوات']);
   });
