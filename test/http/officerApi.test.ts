@@ -484,7 +484,16 @@ describe('docs', () => {
     }>();
     expect(docs.openapi).toBe('3.1.0');
     expect(Object.keys(docs.paths)).toEqual(
-      expect.arrayContaining(['/api/session', '/api/cases/{id}/claim', '/dev/messages']),
+      expect.arrayContaining([
+        '/api/session',
+        '/api/cases/{id}/claim',
+        '/dev/messages',
+        '/api/cases/{id}/alerts',
+        '/api/alerts/{id}/approve',
+        '/api/cases/{id}/sightings',
+        '/alerts/{id}.cap',
+        '/alerts/feed.xml',
+      ]),
     );
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type ZodType, z } from 'zod';
 import { devMessageBody } from '../dev/devRoutes.js';
+import { alertBodies } from '../officer/alertRoutes.js';
 import { caseBodies } from '../officer/caseRoutes.js';
 import { loginBody } from '../officer/sessionRoutes.js';
 
@@ -132,6 +133,96 @@ const routes: Record<string, Record<string, Operation>> = {
       summary: 'The case audit trail (supervisor)',
       responses: { '200': 'Entries', ...errors },
       officer: true,
+    },
+  },
+  '/api/cases/{id}/alerts/preview': {
+    post: {
+      summary:
+        'The alert texts (ar, fr, ary) from the public projection, the default centre and stages; nothing stored',
+      body: alertBodies.empty,
+      responses: { '200': 'Preview', ...errors },
+      officer: true,
+    },
+  },
+  '/api/cases/{id}/alerts': {
+    post: {
+      summary:
+        'Propose an alert for a confirmed case (texts edited by the officer, centre, stages, window)',
+      body: alertBodies.propose,
+      responses: {
+        '201': 'Proposed',
+        '409': 'Case not confirmed, or an alert is already open',
+        ...errors,
+      },
+      officer: true,
+    },
+    get: {
+      summary: "The case's alerts, newest first",
+      responses: { '200': 'Alerts', ...errors },
+      officer: true,
+    },
+  },
+  '/api/alerts/{id}': {
+    get: {
+      summary: 'An alert with its broadcast progress',
+      responses: { '200': 'Alert', ...errors },
+      officer: true,
+    },
+  },
+  '/api/alerts/{id}/approve': {
+    post: {
+      summary: 'Approve and broadcast (a supervisor other than the proposer)',
+      body: alertBodies.empty,
+      responses: { '200': 'Active', '409': 'Not proposed, or own proposal', ...errors },
+      officer: true,
+    },
+  },
+  '/api/alerts/{id}/cancel': {
+    post: {
+      summary: 'Cancel a proposed or active alert (recipients get the closing message)',
+      body: alertBodies.empty,
+      responses: { '200': 'Ended', '409': 'Already ended', ...errors },
+      officer: true,
+    },
+  },
+  '/api/alerts/{id}/extend': {
+    post: {
+      summary: 'Extend an active alert (supervisor), up to the maximum',
+      body: alertBodies.extend,
+      responses: { '200': 'Extended', '409': 'Not active', ...errors },
+      officer: true,
+    },
+  },
+  '/api/alerts/{id}/poster.png': {
+    get: {
+      summary: 'The poster (PNG, ar + fr)',
+      responses: { '200': 'image/png', ...errors },
+      officer: true,
+    },
+  },
+  '/api/cases/{id}/sightings': {
+    get: {
+      summary: "The case's sightings, newest first, with distance from the place last seen",
+      responses: { '200': 'Sightings', ...errors },
+      officer: true,
+    },
+  },
+  '/alerts/{id}.cap': {
+    get: {
+      summary: "Public: the alert's latest CAP 1.2 message (Alert, Update, Cancel)",
+      responses: { '200': 'application/cap+xml', '404': 'No published alert' },
+    },
+  },
+  '/alerts/feed.xml': {
+    get: {
+      summary: 'Public: Atom feed of active alerts',
+      responses: { '200': 'application/atom+xml' },
+    },
+  },
+  '/alerts/{id}/photo': {
+    get: {
+      summary: "Public: the child's photo, only while the alert is active",
+      responses: { '200': 'The image', '404': 'No public photo' },
     },
   },
   '/api/events': {
