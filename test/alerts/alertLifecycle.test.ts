@@ -201,6 +201,18 @@ describe('an alert from proposal to end', () => {
     expect(await outboxOf(stopped)).toEqual([]);
   });
 
+  it('draws the poster for officers only', async () => {
+    const anonymous = await h.app.http.inject({
+      method: 'GET',
+      url: `/api/alerts/${alertId}/poster.png`,
+    });
+    expect(anonymous.statusCode).toBe(401);
+    const poster = await api(h.app, officer, 'GET', `/api/alerts/${alertId}/poster.png`);
+    expect(poster.statusCode).toBe(200);
+    expect(poster.headers['content-type']).toBe('image/png');
+    expect(poster.rawPayload.subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
   it('serves the photo and the feed while active', async () => {
     const photo = await h.app.http.inject({ method: 'GET', url: `/alerts/${alertId}/photo` });
     expect(photo.statusCode).toBe(200);
