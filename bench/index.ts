@@ -35,6 +35,83 @@ const queueSchema = z.object({
 
 type QueueResult = z.infer<typeof queueSchema>;
 
+const alertsSchema = z.object({
+  subscribers: z.number(),
+  seedSeconds: z.number(),
+  stages: z.array(
+    z.object({
+      label: z.string(),
+      radiusKm: z.number(),
+      scanned: z.number(),
+      inCircle: z.number(),
+      enqueued: z.number(),
+      seconds: z.number(),
+    }),
+  ),
+  sends: z.array(
+    z.object({
+      rate: z.number(),
+      entries: z.number(),
+      sent: z.number(),
+      failed: z.number(),
+      seconds: z.number(),
+      achieved: z.number(),
+      deviationPct: z.number(),
+    }),
+  ),
+});
+type AlertsResult = z.infer<typeof alertsSchema>;
+
+/** The alert broadcast with 100 000 subscribers: selection per stage and send rate. */
+async function runAlertScenario(uri: string): Promise<AlertsResult> {
+  const output = await runScript('alertScenario.js', [], { MONGODB_URI: uri });
+  return alertsSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+function reportAlerts(alerts: AlertsResult): void {
+  console.log(
+    `\nAlert broadcast with ${alerts.subscribers} subscribers (seeded in ${alerts.seedSeconds} s, not measured):`,
+  );
+  console.table(
+    Object.fromEntries(
+      alerts.stages.map((s) => [
+        `${s.label}, ${s.radiusKm} km`,
+        {
+          scanned: s.scanned,
+          'in circle': s.inCircle,
+          'new entries': s.enqueued,
+          's select + enqueue': s.seconds,
+        },
+      ]),
+    ),
+  );
+  for (const s of alerts.stages) {
+    console.log(
+      `Aim: select + enqueue among ${s.scanned} < 5 s, ${s.label} → ${s.seconds} s ${s.seconds < 5 ? '(met)' : '(NOT met)'}`,
+    );
+  }
+  console.table(
+    Object.fromEntries(
+      alerts.sends.map((r) => [
+        `${r.rate} messages/s configured`,
+        {
+          sent: `${r.sent} / ${r.entries}`,
+          'not sent': r.failed,
+          seconds: r.seconds,
+          'achieved /s': r.achieved,
+          'deviation %': r.deviationPct,
+        },
+      ]),
+    ),
+  );
+  for (const r of alerts.sends) {
+    const met = Math.abs(r.deviationPct) <= 5 && r.sent === r.entries;
+    console.log(
+      `Aim: achieved within 5 % of ${r.rate}/s → ${r.achieved}/s (${r.deviationPct > 0 ? '+' : ''}${r.deviationPct} %) ${met ? '(met)' : '(NOT met)'}`,
+    );
+  }
+}
+
 /** The officers' queue API with 10 000 cases in the database (issue 3). */
 async function runQueueScenario(uri: string): Promise<QueueResult> {
   const output = await runScript('queueScenario.js', [], { MONGODB_URI: uri });
@@ -89,7 +166,7 @@ async function runScenario(name: string, env: Record<string, string>): Promise<R
   return resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
 }
 
-// `npm run bench -- memory database queue` runs only the scenarios named.
+// `npm run bench -- memory database queue alerts` runs only the scenarios named.
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 
@@ -106,12 +183,18 @@ async function main(): Promise<void> {
   );
   if (wanted('waterfall')) results.push(await runScenario('waterfall', {}));
   if (wanted('memory')) results.push(await runScenario('memory', {}));
-  const queue = wanted('database') || wanted('queue') ? await runDatabaseScenario(results) : null;
+  const { queue, alerts } =
+    wanted('database') || wanted('queue') || wanted('alerts')
+      ? await runDatabaseScenario(results)
+      : { queue: null, alerts: null };
   report(results);
   if (queue) reportQueue(queue);
+  if (alerts) reportAlerts(alerts);
 }
 
-async function runDatabaseScenario(results: Result[]): Promise<QueueResult | null> {
+async function runDatabaseScenario(
+  results: Result[],
+): Promise<{ queue: QueueResult | null; alerts: AlertsResult | null }> {
   let stop: () => Promise<void> = async () => undefined;
   let uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -129,7 +212,9 @@ async function runDatabaseScenario(results: Result[]): Promise<QueueResult | nul
       // Families type: a pause of 1 to 3 s (2 s on average) between answers.
       results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '2000' }));
     }
-    return wanted('queue') ? await runQueueScenario(uri) : null;
+    const queue = wanted('queue') ? await runQueueScenario(uri) : null;
+    const alerts = wanted('alerts') ? await runAlertScenario(uri) : null;
+    return { queue, alerts };
   } finally {
     await stop();
   }
