@@ -80,7 +80,15 @@ beforeAll(async () => {
   expect(await deliveries().countDocuments({ kind: 'alert' })).toBe(RECIPIENTS);
   expect(await receipts().countDocuments({})).toBe(0);
 });
+/** Service processes this test started: none may outlive it, whatever fails. */
+const started: Array<ReturnType<typeof startService>> = [];
 afterAll(async () => {
+  for (const service of started) {
+    if (service.child.exitCode === null && service.child.signalCode === null) {
+      service.child.kill('SIGKILL');
+      await once(service.child, 'exit');
+    }
+  }
   await h.close();
 });
 
@@ -98,6 +106,7 @@ describe('the broadcast worker killed mid-way', () => {
     };
 
     const first = startService(env);
+    started.push(first);
     await waitReady(port, first);
     await waitFor(
       async () => (await sentCount()) >= RECIPIENTS / 2,
@@ -115,6 +124,7 @@ describe('the broadcast worker killed mid-way', () => {
     expect(sentBeforeCrash).toBeLessThan(RECIPIENTS);
 
     const second = startService(env);
+    started.push(second);
     try {
       await waitReady(port, second);
       await waitFor(async () => (await sentCount()) === RECIPIENTS, 'every recipient', 90_000);

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -80,6 +81,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
 	}
+	indexer := &idIndexer{dir: abs, logger: logger}
+	go indexer.run(ctx, 250*time.Millisecond)
+
 	r := &relay{back: backURI.Host, logger: logger}
 	go r.serve(front)
 	go func() {
