@@ -39,6 +39,7 @@ import { MongoPhotoStore } from './store/photoStore.js';
 import { type RetentionResult, runRetention } from './store/retention.js';
 import { MongoSightingReader } from './store/sightingReader.js';
 import { MongoSightingRepository } from './store/sightingRepository.js';
+import { MongoSubscriberBoard } from './store/subscriberBoard.js';
 import { MongoSubscriberDirectory } from './store/subscriberDirectory.js';
 import { MongoSubscriptionRepository } from './store/subscriptionRepository.js';
 
@@ -107,6 +108,11 @@ export interface App {
   /** The broadcast worker; src/main.ts starts it, tests drain it. */
   broadcast: BroadcastWorker;
   poster: PosterRenderer;
+  /**
+   * Rebuilds where subscribers are from the subscriptions, after they were
+   * loaded in bulk (tests, benchmarks, a migration); not while people subscribe.
+   */
+  reindexSubscribers(): Promise<void>;
   /** The adapters families can be written to by channel id (main.ts adds WhatsApp). */
   channels: Map<string, BotAdapter>;
   /** Runs the purge jobs once (store/retention.ts). */
@@ -131,6 +137,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertRepository(deps.connection);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
+  const subscriberBoard = new MongoSubscriberBoard(deps.connection);
+  await subscriberBoard.ensureBuilt(subscriberDirectory.eachActive());
   const sightingReader = new MongoSightingReader(deps.connection);
   const poster = new PosterRenderer({
     executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
@@ -138,7 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'poster' }),
   });
 
-  const subscriptions = new MongoSubscriptionRepository(deps.connection);
+  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberBoard);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
   const bot = new TifliBot({
     storage: deps.storage ?? mongoStorage,
@@ -183,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   alerts = new AlertService({
     alerts: alertStore,
     cases,
-    subscribers: subscriberDirectory,
+    subscribers: subscriberBoard,
     worker: broadcast,
     gazetteer,
     translator,
@@ -267,6 +275,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     alertStore,
     broadcast,
     poster,
+    reindexSubscribers: () => subscriberBoard.rebuild(subscriberDirectory.eachActive()),
     channels,
     purge: () =>
       runRetention(

@@ -51,9 +51,9 @@ export interface SubscriberPoint {
   centre: GeoPoint;
 }
 
-/** Every active subscriber, streamed (100 000 of them must not be held twice in memory). */
+/** Where subscribers are: those whose area may lie within a circle, streamed. */
 export interface SubscriberDirectory {
-  eachActive(): AsyncIterable<SubscriberPoint>;
+  within(centre: GeoPoint, radiusKm: number): AsyncIterable<SubscriberPoint>;
 }
 
 export interface AlertServiceDeps {
@@ -513,7 +513,7 @@ export class AlertService {
       queued.push(...fresh);
       batch = [];
     };
-    for await (const subscriber of this.deps.subscribers.eachActive()) {
+    for await (const subscriber of this.deps.subscribers.within(alert.centre, ring.radiusKm)) {
       if (!insideStage(alert.centre, ring, subscriber.centre)) continue;
       batch.push({
         _id: deliveryId(alert._id, 'alert', subscriber._id),

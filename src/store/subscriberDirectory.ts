@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
-import type { SubscriberDirectory, SubscriberPoint } from '../alerts/alertService.js';
+import type { SubscriberPoint } from '../alerts/alertService.js';
 import type { RecipientCheck } from '../alerts/broadcastWorker.js';
 import { languageSchema } from '../i18n/language.js';
 
@@ -21,13 +21,14 @@ const PROJECTION = { _id: 1, channel: 1, address: 1, language: 1, status: 1, are
  * subscriber, streamed with only the fields selection needs, and the STOP
  * check made just before each send.
  */
-export class MongoSubscriberDirectory implements SubscriberDirectory, RecipientCheck {
+export class MongoSubscriberDirectory implements RecipientCheck {
   private readonly collection: mongo.Collection<{ _id: string }>;
 
   constructor(connection: Connection) {
     this.collection = connection.collection<{ _id: string }>('subscriptions');
   }
 
+  /** Every active subscription, read once to build the board (src/store/subscriberBoard.ts). */
   async *eachActive(): AsyncIterable<SubscriberPoint> {
     // `status` is checked here, not in the filter: FerretDB would read every
     // document for a filter on it anyway, and the projection keeps each small.

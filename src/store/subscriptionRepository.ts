@@ -3,6 +3,7 @@ import { Schema } from 'mongoose';
 import type { SubscriptionRepository } from '../bot/ports.js';
 import { type SubscriberArea, type Subscription, subscriptionKey } from '../domain/subscription.js';
 import type { Language } from '../i18n/language.js';
+import type { MongoSubscriberBoard } from './subscriberBoard.js';
 
 const subscriptionSchema = new Schema<Subscription>(
   {
@@ -32,7 +33,10 @@ const subscriptionSchema = new Schema<Subscription>(
 export class MongoSubscriptionRepository implements SubscriptionRepository {
   private readonly model: Model<Subscription>;
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    private readonly board: MongoSubscriberBoard,
+  ) {
     this.model =
       connection.models.Subscription ??
       connection.model<Subscription>('Subscription', subscriptionSchema);
@@ -59,8 +63,15 @@ export class MongoSubscriptionRepository implements SubscriptionRepository {
             cityId: subscription.area.cityId,
             centre: { lat: subscription.area.centre.lat, lon: subscription.area.centre.lon },
           };
+    const _id = subscriptionKey(channel, address);
+    const previous = await this.model.findOne({ _id }, { area: 1 }).lean();
+    // On the board first: a crash in between leaves a line the broadcast skips, never a miss.
+    await this.board.put(
+      { _id, channel, address, language, centre: area.centre },
+      previous?.area?.centre ?? null,
+    );
     await this.model.updateOne(
-      { _id: subscriptionKey(channel, address) },
+      { _id },
       {
         $set: {
           channel,
@@ -84,12 +95,14 @@ export class MongoSubscriptionRepository implements SubscriptionRepository {
     now: Date,
   ): Promise<{ wasSubscribed: boolean }> {
     const _id = subscriptionKey(channel, address);
-    const current = await this.model.findOne({ _id }, { status: 1 }).lean();
+    const current = await this.model.findOne({ _id }, { status: 1, area: 1 }).lean();
     if (!current || current.status === 'stopped') return { wasSubscribed: false };
     await this.model.updateOne(
       { _id },
       { $set: { status: 'stopped', stoppedAt: now, updatedAt: now, area: null } },
     );
+    // Off the board after STOP is stored (the broadcast checks the subscription anyway).
+    if (current.area) await this.board.remove(_id, current.area.centre);
     return { wasSubscribed: true };
   }
 

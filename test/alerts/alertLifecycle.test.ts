@@ -58,6 +58,8 @@ async function seedSubscribers(): Promise<void> {
     };
   });
   await h.connection.collection<Subscription>('subscriptions').insertMany(documents);
+  // Loaded in bulk, not through the bot: the board of where subscribers are is rebuilt.
+  await h.app.reindexSubscribers();
 }
 
 async function outboxOf(address: string): Promise<string[]> {

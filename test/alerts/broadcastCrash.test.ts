@@ -70,6 +70,7 @@ beforeAll(async () => {
     };
   });
   await h.connection.collection<Subscription>('subscriptions').insertMany(subscribers);
+  await h.app.reindexSubscribers();
 
   const proposed = await api(h.app, officer, 'POST', `/api/cases/${caseId}/alerts`, {});
   expect(proposed.statusCode, proposed.body).toBe(201);
