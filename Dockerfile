@@ -16,7 +16,7 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends chromium fonts-dejavu-core ca-certificates \
+  && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-core ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     CHROMIUM_PATH=/usr/bin/chromium \

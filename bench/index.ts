@@ -42,7 +42,7 @@ const alertsSchema = z.object({
     z.object({
       label: z.string(),
       radiusKm: z.number(),
-      scanned: z.number(),
+      among: z.number(),
       inCircle: z.number(),
       enqueued: z.number(),
       seconds: z.number(),
@@ -77,7 +77,7 @@ function reportAlerts(alerts: AlertsResult): void {
       alerts.stages.map((s) => [
         `${s.label}, ${s.radiusKm} km`,
         {
-          scanned: s.scanned,
+          subscribers: s.among,
           'in circle': s.inCircle,
           'new entries': s.enqueued,
           's select + enqueue': s.seconds,
@@ -87,7 +87,7 @@ function reportAlerts(alerts: AlertsResult): void {
   );
   for (const s of alerts.stages) {
     console.log(
-      `Aim: select + enqueue among ${s.scanned} < 5 s, ${s.label} → ${s.seconds} s ${s.seconds < 5 ? '(met)' : '(NOT met)'}`,
+      `Aim: select + enqueue among ${s.among} < 5 s, ${s.label} → ${s.seconds} s ${s.seconds < 5 ? '(met)' : '(NOT met)'}`,
     );
   }
   console.table(

@@ -58,9 +58,9 @@ func main() {
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    logger,
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:   logger,
+		Handler:  "sqlite",
 		// WAL with synchronous=NORMAL: a commit survives a crash of this
 		// process, not a power cut; production durability comes from MongoDB.
 		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(normal)",
