@@ -1,7 +1,15 @@
 import type { Connection, Model } from 'mongoose';
 import { mongo, Schema } from 'mongoose';
-import type { Alert, AlertEndReason, CapRecord } from '../domain/alert.js';
-import type { Language } from '../i18n/language.js';
+import { z } from 'zod';
+import {
+  ALERT_END_REASONS,
+  ALERT_STATES,
+  type Alert,
+  type AlertEndReason,
+  type CapRecord,
+} from '../domain/alert.js';
+import { AppError } from '../errors.js';
+import { type Language, languageSchema } from '../i18n/language.js';
 
 const alertSchema = new Schema(
   {
@@ -35,6 +43,68 @@ const alertSchema = new Schema(
 );
 // Alerts are few (a handful active nationwide): reading them all is cheaper
 // than an index every insert pays for, and FerretDB would scan anyway.
+
+const geoPointSchema = z.object({ lat: z.number(), lon: z.number() });
+const nullableText = z.string().nullable();
+
+/** A stored alert as read back: parsed, never trusted (STYLE.md). */
+const storedAlertSchema = z.object({
+  _id: z.string(),
+  caseId: z.string(),
+  caseReference: z.string(),
+  region: nullableText,
+  state: z.enum(ALERT_STATES),
+  endReason: z.enum(ALERT_END_REASONS).nullable(),
+  centre: geoPointSchema,
+  stages: z.array(z.object({ afterMinutes: z.number(), radiusKm: z.number() })).min(1),
+  windowHours: z.number(),
+  abductionSuspected: z.boolean(),
+  content: z.object({
+    firstName: z.string(),
+    age: z.object({ years: z.number(), months: z.number().optional() }),
+    sex: z.enum(['boy', 'girl']),
+    heightCm: z.number().nullable(),
+    build: nullableText,
+    hair: nullableText,
+    marks: nullableText,
+    clothing: nullableText,
+    lastSeen: z.object({ at: z.string(), place: nullableText, city: nullableText }),
+    hasPhoto: z.boolean(),
+  }),
+  photoId: nullableText,
+  texts: z.object({ ar: z.string(), fr: z.string(), ary: z.string() }),
+  proposedBy: z.string(),
+  proposedAt: z.coerce.date(),
+  approvedBy: nullableText,
+  approvedAt: z.coerce.date().nullable(),
+  expiresAt: z.coerce.date().nullable(),
+  endedBy: nullableText,
+  endedAt: z.coerce.date().nullable(),
+  stagesQueued: z.number().int().min(0),
+  closingQueued: z.boolean(),
+  cap: z.array(
+    z.object({
+      identifier: z.string(),
+      msgType: z.enum(['Alert', 'Update', 'Cancel']),
+      sent: z.string(),
+      stage: z.number().int().min(0),
+    }),
+  ),
+});
+
+/** Reads a stored alert; one that does not parse is an error to see, not to act on. */
+function parseAlert(document: unknown): Alert {
+  const parsed = storedAlertSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new AppError(
+      'internal',
+      'a stored alert does not parse',
+      parsed.error.issues.slice(0, 3),
+    );
+  }
+  const alert: Alert = parsed.data;
+  return alert;
+}
 
 /** What an outbox entry carries: the alert itself, or the closing message after it ended. */
 export type DeliveryKind = 'alert' | 'closing';
@@ -71,6 +141,27 @@ export interface Delivery {
   language: Language;
   stage: number;
   queuedAt: Date;
+}
+
+/** An outbox entry as read back. */
+const storedDeliverySchema = z.object({
+  _id: z.string(),
+  alertId: z.string(),
+  kind: z.enum(['alert', 'closing']),
+  subscriptionId: z.string(),
+  channel: z.string(),
+  address: z.string(),
+  language: languageSchema,
+  stage: z.number().int().min(0),
+  queuedAt: z.coerce.date(),
+});
+
+function parseDeliveries(documents: unknown[]): Delivery[] {
+  return documents.map((document) => {
+    const parsed = storedDeliverySchema.safeParse(document);
+    if (!parsed.success) throw new AppError('internal', 'a stored outbox entry does not parse');
+    return parsed.data;
+  });
 }
 
 /** The outbox key: one alert (or closing) message per alert and recipient. */
@@ -123,18 +214,21 @@ export class MongoAlertRepository {
     await this.alerts.create(alert);
   }
 
-  get(id: string): Promise<Alert | null> {
-    return this.alerts.findOne({ _id: id }).lean<Alert>();
+  async get(id: string): Promise<Alert | null> {
+    const found = await this.alerts.findOne({ _id: id }).lean();
+    return found ? parseAlert(found) : null;
   }
 
   /** A case's alerts, newest first. */
   async forCase(caseId: string): Promise<Alert[]> {
-    return this.alerts.find({ caseId }).sort({ proposedAt: -1 }).lean<Alert[]>();
+    return (await this.alerts.find({ caseId }).sort({ proposedAt: -1 }).lean()).map(parseAlert);
   }
 
   /** Alerts not yet over: proposed or active (the worker's and the bot's view). */
   async open(): Promise<Alert[]> {
-    return this.alerts.find({ state: { $in: ['proposed', 'active'] } }).lean<Alert[]>();
+    return (await this.alerts.find({ state: { $in: ['proposed', 'active'] } }).lean()).map(
+      parseAlert,
+    );
   }
 
   /**
@@ -152,7 +246,7 @@ export class MongoAlertRepository {
     push?: { cap: CapRecord },
   ): Promise<Alert | null> {
     const states = Array.isArray(guard.state) ? guard.state : [guard.state];
-    return this.alerts
+    const updated = await this.alerts
       .findOneAndUpdate(
         {
           _id: id,
@@ -163,7 +257,8 @@ export class MongoAlertRepository {
         { $set: set, ...(push ? { $push: push } : {}) },
         { new: true },
       )
-      .lean<Alert>();
+      .lean();
+    return updated ? parseAlert(updated) : null;
   }
 
   /**
@@ -187,7 +282,9 @@ export class MongoAlertRepository {
 
   /** Alerts ended since `since` (their closing messages may still be going out). */
   async endedSince(since: Date): Promise<Alert[]> {
-    return this.alerts.find({ state: 'ended', endedAt: { $gte: since } }).lean<Alert[]>();
+    return (await this.alerts.find({ state: 'ended', endedAt: { $gte: since } }).lean()).map(
+      parseAlert,
+    );
   }
 
   /**
@@ -244,7 +341,9 @@ export class MongoAlertRepository {
         (receipt) => receipt._id,
       ),
     );
-    const entries = await this.outbox.find({ alertId }).sort({ queuedAt: 1, _id: 1 }).toArray();
+    const entries = parseDeliveries(
+      await this.outbox.find({ alertId }).sort({ queuedAt: 1, _id: 1 }).toArray(),
+    );
     return entries.filter((entry) => !settled.has(entry._id));
   }
 
@@ -257,7 +356,7 @@ export class MongoAlertRepository {
           .toArray()
       ).map((receipt) => receipt._id),
     );
-    const entries = await this.outbox.find({ alertId, kind: 'alert' }).toArray();
+    const entries = parseDeliveries(await this.outbox.find({ alertId, kind: 'alert' }).toArray());
     return entries.filter((entry) => sent.has(entry._id));
   }
 
