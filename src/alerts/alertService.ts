@@ -78,7 +78,7 @@ export interface AlertProposal {
   texts?: AlertTexts | undefined;
 }
 
-const INSERT_BATCH = 1000;
+const INSERT_BATCH = 5000;
 /** How long after its end an alert's closing messages are still looked after. */
 const CLOSING_WINDOW_MS = 3 * 24 * 3_600_000;
 

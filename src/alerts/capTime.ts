@@ -1,26 +1,7 @@
+import { wallClock } from '../i18n/parseDateTime.js';
+
 /** Morocco's legal time zone; its offset drops to 0 during Ramadan, which Intl knows. */
 const MOROCCO_TIME_ZONE = 'Africa/Casablanca';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building them is the slow part of Intl. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
@@ -38,16 +19,7 @@ export function capDateTime(at: Date | string, timeZone = MOROCCO_TIME_ZONE): st
   if (Number.isNaN(ms)) throw new RangeError('capDateTime: invalid date');
   // CAP has no fractions of a second; truncating keeps the offset arithmetic exact.
   const seconds = new Date(ms - (((ms % 1000) + 1000) % 1000));
-  const parts = formatterFor(timeZone).formatToParts(seconds);
-  const part = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
-  const year = part('year');
-  const month = part('month');
-  const day = part('day');
-  // Some engines write midnight as 24 even with h23.
-  const hour = part('hour') % 24;
-  const minute = part('minute');
-  const second = part('second');
+  const { year, month, day, hour, minute, second } = wallClock(seconds, timeZone);
   const offsetMinutes = Math.round(
     (Date.UTC(year, month - 1, day, hour, minute, second) - seconds.getTime()) / 60_000,
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Language } from '../i18n/language.js';
 import { haversineKm } from './gazetteer.js';
-import type { Place } from './report.js';
+import type { NewCase, Place } from './report.js';
 
 /** One step of the staged widening: from `afterMinutes` after approval, reach `radiusKm`. */
 export const alertStageSchema = z.strictObject({
@@ -77,17 +77,10 @@ export interface PublicProjection {
 
 /** The fields of a case the projection reads (nothing else is even looked at). */
 export interface ProjectableCase {
-  child: {
-    fullName: string;
-    sex: 'boy' | 'girl';
-    age: { years: number; months?: number };
-    photoId: string | null;
-    heightCm: number | null;
-    build: string | null;
-    hair: string | null;
-    marks: string | null;
-    clothing: string | null;
-  };
+  child: Pick<
+    NewCase['child'],
+    'fullName' | 'sex' | 'age' | 'photoId' | 'heightCm' | 'build' | 'hair' | 'marks' | 'clothing'
+  >;
   lastSeen: { at: Date | string; place: Place; city: string | null };
 }
 

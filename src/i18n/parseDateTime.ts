@@ -56,8 +56,8 @@ function wallClockFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The wall-clock date and time in a zone at an instant. */
-function wallClock(at: Date, timeZone: string): LocalDateTime & { second: number } {
+/** The wall-clock date and time in a zone at an instant (CAP's timestamps use it too). */
+export function wallClock(at: Date, timeZone: string): LocalDateTime & { second: number } {
   const parts = wallClockFormatter(timeZone).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
