@@ -21,7 +21,7 @@ import { subscriptionKey } from '../domain/subscription.js';
 import { AppError } from '../errors.js';
 import { LANGUAGES, type Language } from '../i18n/language.js';
 import type { Translator } from '../i18n/translator.js';
-import type { Logger } from '../logger.js';
+import { channelErrorSummary, type Logger } from '../logger.js';
 import {
   type Delivery,
   type DeliveryProgress,
@@ -564,7 +564,10 @@ export class AlertService {
         key(sentence, { reference: raw(found.reference) }),
       );
     } catch (error) {
-      this.deps.logger.error({ err: error, caseId: found._id }, 'family notification failed');
+      this.deps.logger.error(
+        { ...channelErrorSummary(error), caseId: found._id },
+        'family notification failed',
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../bot/ports.js';
-import type { Logger } from '../logger.js';
+import { channelErrorSummary, type Logger } from '../logger.js';
 import type { Delivery, MongoAlertRepository } from '../store/alertRepository.js';
 
 /** Sends one outbox entry on its channel; the entry's `_id` is its idempotency key. */
@@ -207,12 +207,7 @@ export class BroadcastWorker {
     } catch (error) {
       // The error's name and code only: a channel's message may quote the number.
       logger.error(
-        {
-          error: error instanceof Error ? error.name : typeof error,
-          code: errorCode(error),
-          alertId: delivery.alertId,
-          kind: delivery.kind,
-        },
+        { ...channelErrorSummary(error), alertId: delivery.alertId, kind: delivery.kind },
         'alert delivery failed',
       );
       await alerts.settle(delivery, 'failed', clock.now()).catch((settleError: unknown) => {
@@ -220,9 +215,4 @@ export class BroadcastWorker {
       });
     }
   }
-}
-
-function errorCode(error: unknown): string | number | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' || typeof error.code === 'number' ? error.code : undefined;
 }

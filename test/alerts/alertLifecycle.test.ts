@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DevAdapter } from '../../src/channels/devAdapter.js';
 import { encodeGeohash, geohashCentre } from '../../src/domain/geohash.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import type { Language } from '../../src/i18n/language.js';
@@ -323,5 +324,47 @@ describe('races an officer cannot see', () => {
     // And the case may have a new alert.
     const again = await api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {});
     expect(again.statusCode, again.body).toBe(201);
+  });
+});
+
+describe('a channel that refuses a message', () => {
+  it('is recorded as failed, and the log does not quote the number', async () => {
+    const unreachable = '+212699999001';
+    // A channel whose errors quote the number, as whatsapp-web.js's do.
+    class RefusingAdapter extends DevAdapter {
+      override async continueConversation(): Promise<void> {
+        throw new Error(`cannot reach ${unreachable}@c.us`);
+      }
+    }
+    h.app.channels.set('refusing', new RefusingAdapter({ add: async () => undefined }));
+    const now = h.clock.now();
+    await h.connection.collection<Subscription>('subscriptions').insertOne({
+      _id: `refusing:${unreachable}`,
+      channel: 'refusing',
+      address: unreachable,
+      language: 'fr',
+      area: { kind: 'city', cityId: 'casablanca', centre: { lat: 33.5731, lon: -7.5898 } },
+      status: 'active',
+      consentAt: now,
+      createdAt: now,
+      updatedAt: now,
+      stoppedAt: null,
+    });
+    await h.app.reindexSubscribers();
+    const reference = await submitReport(h.app, '+212600000305', {
+      pin: CASABLANCA,
+      childName: 'Nour Berrada',
+    });
+    const id = await caseIdOf(h.app, reference);
+    await claimAndConfirm(h.app, officer, id);
+    const proposed = await api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {});
+    const alertId = proposed.json<{ alert: { id: string } }>().alert.id;
+    await api(h.app, supervisor, 'POST', `/api/alerts/${alertId}/approve`, {});
+    await h.app.alerts.runOnce();
+    const view = await api(h.app, officer, 'GET', `/api/alerts/${alertId}`);
+    expect(view.json<{ alert: { progress: { failed: number } } }>().alert.progress.failed).toBe(1);
+    const logged = h.logs.join('');
+    expect(logged).toContain('alert delivery failed');
+    expect(logged).not.toContain('699999001');
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../domain/caseLifecycle.js';
 import { canAccessRegion, isSupervisor, usernameSchema } from '../../domain/officer.js';
 import { AppError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { channelErrorSummary, type Logger } from '../../logger.js';
 import type { AuditLog } from '../../store/auditLog.js';
 import type {
   MongoCaseRepository,
@@ -103,7 +103,10 @@ export const caseRoutes = fp(
         return true;
       } catch (error) {
         // The action stands (it is stored); the officer is told the family was not reached.
-        options.logger.error({ err: error, caseId: c._id }, 'family notification failed');
+        options.logger.error(
+          { ...channelErrorSummary(error), caseId: c._id },
+          'family notification failed',
+        );
         return false;
       }
     };
