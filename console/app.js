@@ -2209,6 +2209,30 @@ function projectionView(content, photoUrl, testid) {
   );
 }
 
+/** One number of a stage row (minutes after approval, or radius), edited in place. */
+function stageCell(stage, index, key, labelKey, min, testSuffix) {
+  return h(
+    'td',
+    { class: 'stage-cell' },
+    field(
+      t(`alerts.form.${labelKey}`),
+      h('input', {
+        type: 'number',
+        min: String(min),
+        step: '1',
+        inputmode: 'numeric',
+        dir: 'ltr',
+        testid: `alert-stage-${index}-${testSuffix}`,
+        value: stage[key],
+        oninput: (event) => {
+          stage[key] = event.target.value;
+        },
+      }),
+      true,
+    ),
+  );
+}
+
 function stageEditor(form) {
   const rows = form.stages.map((stage, index) =>
     h(
@@ -2219,46 +2243,8 @@ function stageEditor(form) {
         { scope: 'row', class: 'stage-cell' },
         t('alerts.form.stage_number', { number: index + 1 }),
       ),
-      h(
-        'td',
-        { class: 'stage-cell' },
-        field(
-          t('alerts.form.after_minutes'),
-          h('input', {
-            type: 'number',
-            min: '0',
-            step: '1',
-            inputmode: 'numeric',
-            dir: 'ltr',
-            testid: `alert-stage-${index}-minutes`,
-            value: stage.afterMinutes,
-            oninput: (event) => {
-              stage.afterMinutes = event.target.value;
-            },
-          }),
-          true,
-        ),
-      ),
-      h(
-        'td',
-        { class: 'stage-cell' },
-        field(
-          t('alerts.form.radius_km'),
-          h('input', {
-            type: 'number',
-            min: '1',
-            step: '1',
-            inputmode: 'numeric',
-            dir: 'ltr',
-            testid: `alert-stage-${index}-radius`,
-            value: stage.radiusKm,
-            oninput: (event) => {
-              stage.radiusKm = event.target.value;
-            },
-          }),
-          true,
-        ),
-      ),
+      stageCell(stage, index, 'afterMinutes', 'after_minutes', 0, 'minutes'),
+      stageCell(stage, index, 'radiusKm', 'radius_km', 1, 'radius'),
       h(
         'td',
         { class: 'stage-cell' },

@@ -1,25 +1,11 @@
 import { type Browser, chromium } from 'playwright-core';
+import { HEADLESS_CHROMIUM_ARGS } from '../chromium.js';
 import { AppError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../logger.js';
 import { POSTER_SIZE, type PosterInput, posterHtml } from './posterHtml.js';
 
 export { POSTER_SIZE, type PosterInput, posterHtml } from './posterHtml.js';
-
-/**
- * Flags for a headless Chromium that only draws a local page: no sandbox (the
- * service runs in containers without user namespaces), and none of the
- * background traffic a desktop browser starts on its own.
- */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** How long one step (launch, layout, screenshot) may take before the render fails. */
 const STEP_TIMEOUT_MS = 20_000;
@@ -96,7 +82,7 @@ export class PosterRenderer {
     try {
       const browser = await chromium.launch({
         executablePath,
-        args: CHROMIUM_ARGS,
+        args: [...HEADLESS_CHROMIUM_ARGS],
         headless: true,
         timeout: STEP_TIMEOUT_MS,
       });

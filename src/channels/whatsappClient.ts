@@ -1,5 +1,6 @@
 import type { Message } from 'whatsapp-web.js';
 import wweb from 'whatsapp-web.js';
+import { HEADLESS_CHROMIUM_ARGS } from '../chromium.js';
 import type { MediaFactory, WhatsAppClientLike, WhatsAppMessageLike } from './whatsappAdapter.js';
 
 const { Client, LocalAuth, MessageMedia } = wweb;
@@ -32,15 +33,8 @@ export function createWhatsAppClient(options: WhatsAppClientOptions): {
     puppeteer: {
       executablePath: options.chromiumPath,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-dev-shm-usage',
-      ],
+      // A WhatsApp Web session is long-lived: /dev/shm in containers is too small for it.
+      args: [...HEADLESS_CHROMIUM_ARGS, '--disable-dev-shm-usage'],
     },
   });
   return {

@@ -9,6 +9,7 @@ import { AppError } from '../../errors.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { MongoAlertRepository } from '../../store/alertRepository.js';
 import type { MongoPhotoStore } from '../../store/photoStore.js';
+import { sendImage } from '../sendImage.js';
 
 export interface PublicAlertRoutesOptions {
   alerts: MongoAlertRepository;
@@ -76,11 +77,7 @@ export const publicAlertRoutes = fp(
         throw new AppError('not_found', 'no public photo');
       const photo = await photos.load(alert.photoId);
       if (!photo) throw new AppError('not_found', 'no public photo');
-      return reply
-        .header('content-type', photo.mimeType)
-        .header('cache-control', 'public, max-age=60')
-        .header('x-content-type-options', 'nosniff')
-        .send(photo.data);
+      return sendImage(reply, photo, 'public');
     });
   },
   { name: 'tifli-public-alert-routes', dependencies: ['tifli-error-handler'] },

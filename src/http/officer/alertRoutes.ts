@@ -12,6 +12,7 @@ import { AppError } from '../../errors.js';
 import type { DeliveryProgress, MongoAlertRepository } from '../../store/alertRepository.js';
 import type { MongoCaseRepository, StoredCase } from '../../store/caseRepository.js';
 import type { MongoPhotoStore } from '../../store/photoStore.js';
+import { sendImage } from '../sendImage.js';
 import { officerOf } from './officerAuth.js';
 
 const alertText = z.string().trim().min(20).max(1500);
@@ -210,11 +211,7 @@ export const alertRoutes = fp(
       );
       const photo = sighting?.photoId ? await options.photos.load(sighting.photoId) : null;
       if (!photo) throw new AppError('not_found', 'no photo');
-      return reply
-        .header('content-type', photo.mimeType)
-        .header('cache-control', 'private, no-store')
-        .header('x-content-type-options', 'nosniff')
-        .send(photo.data);
+      return sendImage(reply, photo, 'officers');
     });
   },
   { name: 'tifli-alert-routes', dependencies: ['tifli-officer-auth'] },

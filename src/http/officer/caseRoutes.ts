@@ -25,6 +25,7 @@ import type {
 } from '../../store/caseRepository.js';
 import type { MongoOfficerRepository } from '../../store/officerRepository.js';
 import type { MongoPhotoStore } from '../../store/photoStore.js';
+import { sendImage } from '../sendImage.js';
 import { caseDetail, caseSummary } from './casePresenter.js';
 import { officerOf } from './officerAuth.js';
 
@@ -145,11 +146,7 @@ export const caseRoutes = fp(
       const photo = found.child.photoId ? await options.photos.load(found.child.photoId) : null;
       if (!photo) throw new AppError('not_found', 'no photo');
       await cases.recordView(found._id, officerOf(request).username, clock.now(), 'photo');
-      return reply
-        .header('content-type', photo.mimeType)
-        .header('cache-control', 'private, no-store')
-        .header('x-content-type-options', 'nosniff')
-        .send(photo.data);
+      return sendImage(reply, photo, 'officers');
     });
 
     app.post('/api/cases/:id/claim', guard, async (request) => {
