@@ -11,20 +11,20 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { type App, buildApp } from '../src/app.js';
-import type { Clock } from '../src/bot/ports.js';
-import type { AlertStage, GeoPoint } from '../src/domain/alert.js';
-import { haversineKm } from '../src/domain/gazetteer.js';
+import type { Clock } from '../src/app/ports/clock.js';
+import { type App, buildApp } from '../src/compose.js';
+import type { AlertStage, GeoPoint } from '../src/core/alert/alert.js';
+import type { NewCase } from '../src/core/case/report.js';
+import type { Language } from '../src/core/nlu/language.js';
+import { haversineKm } from '../src/core/place/gazetteer.js';
 import {
   encodeGeohash,
   geohashCentre,
   SUBSCRIPTION_CELL_PRECISION,
-} from '../src/domain/geohash.js';
-import type { NewCase } from '../src/domain/report.js';
-import type { Subscription } from '../src/domain/subscription.js';
-import type { Language } from '../src/i18n/language.js';
+} from '../src/core/place/geohash.js';
+import type { Subscription } from '../src/core/subscription.js';
+import { connect } from '../src/database.js';
 import { createLogger } from '../src/logger.js';
-import { connect } from '../src/store/database.js';
 
 const settings = z
   .object({

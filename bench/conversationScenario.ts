@@ -9,16 +9,19 @@ import { join } from 'node:path';
 import { MemoryStorage, type TurnContext } from 'botbuilder-core';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { TifliBot } from '../src/bot/tifliBot.js';
-import { DevAdapter } from '../src/channels/devAdapter.js';
-import { loadFlows } from '../src/conversation/loadFlows.js';
-import { createTranslator } from '../src/i18n/translator.js';
-import { AuditLog } from '../src/store/auditLog.js';
-import { MongoCaseRepository } from '../src/store/caseRepository.js';
-import { connect } from '../src/store/database.js';
-import { MemoryCaseRepository, MemoryPhotoStore } from '../src/store/memoryCaseRepository.js';
-import { MongoStorage } from '../src/store/mongoStorage.js';
-import { MongoPhotoStore } from '../src/store/photoStore.js';
+import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
+import { loadFlows } from '../src/adapters/files/loadFlows.js';
+import {
+  MemoryCaseRepository,
+  MemoryPhotoStore,
+} from '../src/adapters/memory/memoryCaseRepository.js';
+import { AuditLog } from '../src/adapters/mongo/auditLog.js';
+import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
+import { MongoStorage } from '../src/adapters/mongo/mongoStorage.js';
+import { MongoPhotoStore } from '../src/adapters/mongo/photoStore.js';
+import { TifliBot } from '../src/app/turnPipeline.js';
+import { createTranslator } from '../src/core/i18n/translator.js';
+import { connect } from '../src/database.js';
 import { familyScript, referenceTurns } from './familyScript.js';
 
 // Run from the project folder (bench/index.ts does), compiled or not.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { startEmbeddedFerretDb } from '../src/store/embeddedFerretDb.js';
+import { startEmbeddedFerretDb } from '../src/adapters/embedded/embeddedFerretDb.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultSchema = z.object({

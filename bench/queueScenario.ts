@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { buildApp } from '../src/app.js';
-import { REGION_IDS } from '../src/domain/gazetteer.js';
-import type { NewCase } from '../src/domain/report.js';
-import { connect } from '../src/store/database.js';
+import { buildApp } from '../src/compose.js';
+import type { NewCase } from '../src/core/case/report.js';
+import { REGION_IDS } from '../src/core/place/gazetteer.js';
+import { connect } from '../src/database.js';
 
 const settings = z
   .object({

@@ -1956,7 +1956,7 @@ function alertLocalError(key) {
 
 /**
  * Whether a text carries a phone number (8 digits or more, Arabic-Indic digits
- * too): the same rule as the server's (src/domain/alert.ts), which still decides.
+ * too): the same rule as the server's (src/core/alert/alert.ts), which still decides.
  */
 function containsPhoneNumber(text) {
   const digits = text

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertStagesSchema, DEFAULT_ALERT_STAGES } from './domain/alert.js';
+import { alertStagesSchema, DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
 
 const booleanFlag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])

@@ -1,10 +1,10 @@
-import { buildApp } from './app.js';
-import { systemClock } from './bot/ports.js';
-import { WhatsAppAdapter } from './channels/whatsappAdapter.js';
-import { createWhatsAppClient } from './channels/whatsappClient.js';
+import { WhatsAppAdapter } from './adapters/channels/whatsappAdapter.js';
+import { createWhatsAppClient } from './adapters/channels/whatsappClient.js';
+import { systemClock } from './app/ports/clock.js';
+import { buildApp } from './compose.js';
 import { loadConfig } from './config.js';
+import { openDatabase } from './database.js';
 import { createIdHasher, createLogger } from './logger.js';
-import { openDatabase } from './store/database.js';
 
 /**
  * The composition root: config, logger, database, app, channels, and a

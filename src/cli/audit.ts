@@ -1,6 +1,6 @@
+import { AuditLog } from '../adapters/mongo/auditLog.js';
 import { loadConfig } from '../config.js';
-import { AuditLog } from '../store/auditLog.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase } from '../database.js';
 
 /** `npm run audit -- verify`: recomputes the audit chain; exit 1 if anything was altered. */
 async function main(): Promise<void> {

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { MongoOfficerRepository } from '../adapters/mongo/officerRepository.js';
 import { loadConfig } from '../config.js';
-import { regionIdSchema } from '../domain/gazetteer.js';
-import { passwordSchema, roleSchema, usernameSchema } from '../domain/officer.js';
-import { AppError } from '../errors.js';
-import { openDatabase } from '../store/database.js';
-import { MongoOfficerRepository } from '../store/officerRepository.js';
+import { AppError } from '../core/errors.js';
+import { passwordSchema, roleSchema, usernameSchema } from '../core/officer.js';
+import { regionIdSchema } from '../core/place/gazetteer.js';
+import { openDatabase } from '../database.js';
 
 /**
  * `npm run officer -- create --username U --role officer|supervisor|admin --region R`

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DevAdapter } from '../../src/channels/devAdapter.js';
-import { encodeGeohash, geohashCentre } from '../../src/domain/geohash.js';
-import type { Subscription } from '../../src/domain/subscription.js';
-import type { Language } from '../../src/i18n/language.js';
+import { DevAdapter } from '../../src/adapters/channels/devAdapter.js';
+import type { Language } from '../../src/core/nlu/language.js';
+import { encodeGeohash, geohashCentre } from '../../src/core/place/geohash.js';
+import type { Subscription } from '../../src/core/subscription.js';
 import { validateCap } from '../support/capSchema.js';
 import { say, sentence } from '../support/chat.js';
 import { api, caseIdOf, claimAndConfirm, type Session, signIn } from '../support/officerSession.js';

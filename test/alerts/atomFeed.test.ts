@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { atomFeed } from '../../src/alerts/atomFeed.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { atomFeed } from '../../src/adapters/render/atomFeed.js';
+import { createTranslator } from '../../src/core/i18n/translator.js';
 import { APPROVED_AT, sampleAlert, yassineContent } from '../fixtures/cap/sampleAlerts.js';
 import { checkWellFormed } from '../support/capSchema.js';
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGeohash, geohashCentre } from '../../src/domain/geohash.js';
-import type { Subscription } from '../../src/domain/subscription.js';
+import { encodeGeohash, geohashCentre } from '../../src/core/place/geohash.js';
+import type { Subscription } from '../../src/core/subscription.js';
 import { api, caseIdOf, claimAndConfirm, signIn } from '../support/officerSession.js';
 import { submitReport } from '../support/report.js';
 import { databaseUri, freePort, startService, waitReady } from '../support/serviceProcess.js';

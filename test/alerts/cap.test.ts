@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ageText, type CapOptions, capMessage } from '../../src/alerts/capMessage.js';
-import { capDateTime } from '../../src/alerts/capTime.js';
-import { type Alert, publicProjection } from '../../src/domain/alert.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { ageText, type CapOptions, capMessage } from '../../src/adapters/render/capMessage.js';
+import { type Alert, publicProjection } from '../../src/core/alert/alert.js';
+import { capDateTime } from '../../src/core/alert/capTime.js';
+import { createTranslator } from '../../src/core/i18n/translator.js';
 import { APPROVED_AT, sampleAlert, yassineContent } from '../fixtures/cap/sampleAlerts.js';
 import { validateCap } from '../support/capSchema.js';
 

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  containsPhoneNumber,
+  type PublicProjection,
+  publicProjection,
+} from '../../src/core/alert/alert.js';
+import {
   ALERT_BODY_BUDGET,
   alertMessage,
   closingMessage,
@@ -8,15 +13,10 @@ import {
   FAMILY_ALERT_KEYS,
   familyAlertNotice,
   PHONE_IN_TEXT_ERROR_KEY,
-} from '../../src/alerts/composeAlert.js';
-import {
-  containsPhoneNumber,
-  type PublicProjection,
-  publicProjection,
-} from '../../src/domain/alert.js';
-import { caseFromReport, type ReportAnswers } from '../../src/domain/report.js';
-import { LANGUAGES } from '../../src/i18n/language.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+} from '../../src/core/alert/composeAlert.js';
+import { caseFromReport, type ReportAnswers } from '../../src/core/case/report.js';
+import { createTranslator } from '../../src/core/i18n/translator.js';
+import { LANGUAGES } from '../../src/core/nlu/language.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const translator = createTranslator(join(root, 'locales'));

@@ -4,12 +4,12 @@ import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { POSTER_SIZE, PosterRenderer } from '../../src/alerts/poster.js';
-import { type PosterInput, posterHtml } from '../../src/alerts/posterHtml.js';
-import { publicProjection } from '../../src/domain/alert.js';
-import type { NewCase } from '../../src/domain/report.js';
-import { AppError } from '../../src/errors.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { POSTER_SIZE, PosterRenderer } from '../../src/adapters/render/poster.js';
+import { type PosterInput, posterHtml } from '../../src/adapters/render/posterHtml.js';
+import { publicProjection } from '../../src/core/alert/alert.js';
+import type { NewCase } from '../../src/core/case/report.js';
+import { AppError } from '../../src/core/errors.js';
+import { createTranslator } from '../../src/core/i18n/translator.js';
 
 /**
  * The alert poster: the HTML it is drawn from (escaping, privacy, time zone)

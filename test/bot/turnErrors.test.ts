@@ -1,6 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MongoStorage } from '../../src/store/mongoStorage.js';
+import { MongoStorage } from '../../src/adapters/mongo/mongoStorage.js';
 import { expectAsked, say, sentence } from '../support/chat.js';
 import { connectTestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';

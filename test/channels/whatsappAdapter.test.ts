@@ -1,7 +1,10 @@
 import type { Activity, TurnContext } from 'botbuilder-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { conversationReferenceFor } from '../../src/channels/messageActivity.js';
-import { type MessageMediaLike, WhatsAppAdapter } from '../../src/channels/whatsappAdapter.js';
+import { conversationReferenceFor } from '../../src/adapters/channels/messageActivity.js';
+import {
+  type MessageMediaLike,
+  WhatsAppAdapter,
+} from '../../src/adapters/channels/whatsappAdapter.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { FAKE_QR, FakeWhatsAppClient } from '../fakes/fakeWhatsAppClient.js';
 

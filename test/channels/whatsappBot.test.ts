@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WhatsAppAdapter } from '../../src/channels/whatsappAdapter.js';
+import { WhatsAppAdapter } from '../../src/adapters/channels/whatsappAdapter.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeWhatsAppClient } from '../fakes/fakeWhatsAppClient.js';
 import { PNG_1PX, sentence } from '../support/chat.js';

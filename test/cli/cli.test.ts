@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AuditLog } from '../../src/store/auditLog.js';
-import { MongoOfficerRepository } from '../../src/store/officerRepository.js';
+import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
+import { MongoOfficerRepository } from '../../src/adapters/mongo/officerRepository.js';
 import { connectTestDatabase } from '../support/database.js';
 
 const root = join(import.meta.dirname, '..', '..');

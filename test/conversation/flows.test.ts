@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFlows, missingTexts, parseFlowFile } from '../../src/conversation/loadFlows.js';
-import { LANGUAGES } from '../../src/i18n/language.js';
-import { createTranslator } from '../../src/i18n/translator.js';
+import { loadFlows, missingTexts, parseFlowFile } from '../../src/adapters/files/loadFlows.js';
+import { createTranslator } from '../../src/core/i18n/translator.js';
+import { LANGUAGES } from '../../src/core/nlu/language.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const translator = createTranslator(join(root, 'locales'));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Language } from '../../src/i18n/language.js';
+import type { Language } from '../../src/core/nlu/language.js';
 import { expectAsked, JPEG_BYTES, type Outgoing, PNG_1PX, say, sentence } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseEvent } from '../../src/bot/caseEvents.js';
-import { haversineKm } from '../../src/domain/gazetteer.js';
-import type { Language } from '../../src/i18n/language.js';
+import type { CaseEvent } from '../../src/adapters/memory/caseEvents.js';
+import type { Language } from '../../src/core/nlu/language.js';
+import { haversineKm } from '../../src/core/place/gazetteer.js';
 import { type Outgoing, PNG_1PX, say, sentence } from '../support/chat.js';
 import { api, caseIdOf, claimAndConfirm, type Session, signIn } from '../support/officerSession.js';
 import { submitReport } from '../support/report.js';

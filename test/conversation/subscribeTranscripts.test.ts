@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeGeohash } from '../../src/domain/geohash.js';
-import type { Language } from '../../src/i18n/language.js';
+import type { Language } from '../../src/core/nlu/language.js';
+import { encodeGeohash } from '../../src/core/place/geohash.js';
 import { type Outgoing, say, sentence, UP_TO_PHOTO } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 

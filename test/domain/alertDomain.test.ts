@@ -7,14 +7,14 @@ import {
   type ProjectableCase,
   publicProjection,
   stageAt,
-} from '../../src/domain/alert.js';
-import { haversineKm } from '../../src/domain/gazetteer.js';
+} from '../../src/core/alert/alert.js';
+import { haversineKm } from '../../src/core/place/gazetteer.js';
 import {
   encodeGeohash,
   geohashCentre,
   isGeohash,
   SUBSCRIPTION_CELL_PRECISION,
-} from '../../src/domain/geohash.js';
+} from '../../src/core/place/geohash.js';
 
 describe('alert stages', () => {
   it('accepts the defaults and stages that start at once and widen over time', () => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { GAZETTEER_FILE, loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
 import {
   haversineKm,
   parseGazetteer,
   REGION_IDS,
   type RegionId,
-} from '../../src/domain/gazetteer.js';
-import { GAZETTEER_FILE, loadGazetteer } from '../../src/store/loadGazetteer.js';
+} from '../../src/core/place/gazetteer.js';
 
 const gazetteer = loadGazetteer();
 const rawData: unknown = JSON.parse(readFileSync(GAZETTEER_FILE, 'utf8'));

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haversineKm } from '../../src/domain/gazetteer.js';
-import type { Subscription } from '../../src/domain/subscription.js';
-import type { Language } from '../../src/i18n/language.js';
-import { loadGazetteer } from '../../src/store/loadGazetteer.js';
+import { loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
+import type { Language } from '../../src/core/nlu/language.js';
+import { haversineKm } from '../../src/core/place/gazetteer.js';
+import type { Subscription } from '../../src/core/subscription.js';
 import { validateCap } from '../support/capSchema.js';
 import { type Outgoing, PNG_1PX, say, sentence } from '../support/chat.js';
 import { api, caseIdOf, claimAndConfirm, type Session, signIn } from '../support/officerSession.js';

@@ -4,7 +4,7 @@ import type {
   MessageMediaLike,
   WhatsAppClientLike,
   WhatsAppMessageLike,
-} from '../../src/channels/whatsappAdapter.js';
+} from '../../src/adapters/channels/whatsappAdapter.js';
 
 /** What the fake recorded for one `sendMessage` call. */
 export interface SentMessage {

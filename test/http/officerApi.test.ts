@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/domain/officer.js';
+import type { Role } from '../../src/core/officer.js';
 import { PNG_1PX, say, sayAll, sentence, UP_TO_PHOTO } from '../support/chat.js';
 import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';

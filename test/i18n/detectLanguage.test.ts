@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from '../../src/i18n/detectLanguage.js';
+import { detectLanguage } from '../../src/core/nlu/detectLanguage.js';
 import { languageTable } from './languageTable.js';
 
 describe('detectLanguage', () => {

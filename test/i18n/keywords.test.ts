@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KEYWORDS, type KeywordSet, matchesKeyword } from '../../src/i18n/keywords.js';
-import { normalizeForMatching } from '../../src/i18n/normalize.js';
+import { KEYWORDS, type KeywordSet, matchesKeyword } from '../../src/core/nlu/keywords.js';
+import { normalizeForMatching } from '../../src/core/nlu/normalize.js';
 
 const RLM = '\u200f';
 const LRM = '\u200e';

@@ -1,4 +1,4 @@
-import type { Language } from '../../src/i18n/language.js';
+import type { Language } from '../../src/core/nlu/language.js';
 
 /**
  * One message as a parent or a citizen would send it, and what

@@ -5,7 +5,7 @@ import {
   normalizeDigits,
   normalizeForMatching,
   stripInvisible,
-} from '../../src/i18n/normalize.js';
+} from '../../src/core/nlu/normalize.js';
 
 describe('normalizeDigits', () => {
   it.each([

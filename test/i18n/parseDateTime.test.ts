@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocalDateTime, parseLastSeen } from '../../src/i18n/parseDateTime.js';
+import { formatLocalDateTime, parseLastSeen } from '../../src/core/nlu/parseDateTime.js';
 
 /** Saturday 28 November 2026, 15:00 in Casablanca (UTC+1 outside Ramadan). */
 const NOW = new Date('2026-11-28T14:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAge, parseHeightCm, parseInteger } from '../../src/i18n/parseNumber.js';
+import { parseAge, parseHeightCm, parseInteger } from '../../src/core/nlu/parseNumber.js';
 
 describe('parseInteger', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMoroccanPhone } from '../../src/i18n/parsePhone.js';
+import { parseMoroccanPhone } from '../../src/core/nlu/parsePhone.js';
 
 describe('parseMoroccanPhone', () => {
   it.each([

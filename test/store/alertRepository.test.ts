@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoAlertRepository } from '../../src/store/alertRepository.js';
+import { MongoAlertRepository } from '../../src/adapters/mongo/alertRepository.js';
 import { connectTestDatabase } from '../support/database.js';
 
 /** Stored alerts and outbox entries are parsed when read back, never trusted. */

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/store/auditLog.js';
+import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
 import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;

@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseRepository } from '../../src/bot/ports.js';
-import type { NewCase } from '../../src/domain/report.js';
-import { AuditLog } from '../../src/store/auditLog.js';
-import { MongoCaseRepository } from '../../src/store/caseRepository.js';
-import { MemoryCaseRepository } from '../../src/store/memoryCaseRepository.js';
+import { MemoryCaseRepository } from '../../src/adapters/memory/memoryCaseRepository.js';
+import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
+import { MongoCaseRepository } from '../../src/adapters/mongo/caseRepository.js';
+import type { FamilyCaseStore } from '../../src/app/ports/caseStore.js';
+import type { NewCase } from '../../src/core/case/report.js';
 import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;
@@ -61,7 +61,7 @@ function newCase(draftId: string, reference: string, address = '+212600000401'):
   };
 }
 
-const implementations: Array<[string, () => Promise<CaseRepository>]> = [
+const implementations: Array<[string, () => Promise<FamilyCaseStore>]> = [
   ['MemoryCaseRepository', async () => new MemoryCaseRepository()],
   [
     'MongoCaseRepository (real database)',
@@ -74,7 +74,7 @@ const implementations: Array<[string, () => Promise<CaseRepository>]> = [
   ],
 ];
 
-describe.each(implementations)('CaseRepository port: %s', (_name, make) => {
+describe.each(implementations)('FamilyCaseStore port: %s', (_name, make) => {
   it('numbers references from an atomic counter, without duplicates under concurrency', async () => {
     const repository = await make();
     const numbers = await Promise.all(

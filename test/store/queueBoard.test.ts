@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueBoard, type QueueEntry } from '../../src/store/queueBoard.js';
+import { QueueBoard } from '../../src/adapters/embedded/queueBoard.js';
+import type { QueueEntry } from '../../src/core/case/storedCase.js';
 import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;

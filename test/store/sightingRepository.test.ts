@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sighting } from '../../src/domain/sighting.js';
+import type { Sighting } from '../../src/core/sighting.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 /**

@@ -1,7 +1,11 @@
 import { MemoryStorage, type Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageConflict, MongoStorage, NEW_ITEM_ETAG } from '../../src/store/mongoStorage.js';
+import {
+  isStorageConflict,
+  MongoStorage,
+  NEW_ITEM_ETAG,
+} from '../../src/adapters/mongo/mongoStorage.js';
 import { connectTestDatabase } from '../support/database.js';
 
 let connection: Connection;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubscriberPoint } from '../../src/alerts/alertService.js';
-import { haversineKm } from '../../src/domain/gazetteer.js';
-import { MongoSubscriberBoard } from '../../src/store/subscriberBoard.js';
+import { MongoSubscriberBoard } from '../../src/adapters/embedded/subscriberBoard.js';
+import type { SubscriberPoint } from '../../src/app/alerts/alertService.js';
+import { haversineKm } from '../../src/core/place/gazetteer.js';
 import { connectTestDatabase } from '../support/database.js';
 
 /**

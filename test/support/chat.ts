@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { App } from '../../src/app.js';
-import type { Language } from '../../src/i18n/language.js';
+import type { App } from '../../src/compose.js';
+import type { Language } from '../../src/core/nlu/language.js';
 
 /** What a family can send through the dev channel in one message. */
 export type Outgoing =

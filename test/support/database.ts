@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { connect } from '../../src/store/database.js';
+import { connect } from '../../src/database.js';
 
 /** Connects to the test database server (started by globalSetup) under a fresh database name. */
 export async function connectTestDatabase(dbName = `tifli_test_${randomUUID().slice(0, 8)}`) {

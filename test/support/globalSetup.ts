@@ -2,7 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type EmbeddedFerretDb, startEmbeddedFerretDb } from '../../src/store/embeddedFerretDb.js';
+import {
+  type EmbeddedFerretDb,
+  startEmbeddedFerretDb,
+} from '../../src/adapters/embedded/embeddedFerretDb.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

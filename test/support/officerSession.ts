@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { App } from '../../src/app.js';
-import type { Role } from '../../src/domain/officer.js';
+import type { App } from '../../src/compose.js';
+import type { Role } from '../../src/core/officer.js';
 
 /** A signed-in officer: the session cookie and the CSRF token that goes with it. */
 export interface Session {

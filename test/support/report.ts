@@ -1,4 +1,4 @@
-import type { App } from '../../src/app.js';
+import type { App } from '../../src/compose.js';
 import { type Outgoing, PNG_1PX, say } from './chat.js';
 
 /** Options of a report a test family submits. */

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import type { Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
-import { type App, buildApp } from '../../src/app.js';
-import type { Clock } from '../../src/bot/ports.js';
+import type { Clock } from '../../src/app/ports/clock.js';
+import { type App, buildApp } from '../../src/compose.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
 

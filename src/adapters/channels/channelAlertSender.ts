@@ -1,0 +1,97 @@
+import { ActivityTypes, type BotAdapter } from 'botbuilder-core';
+import type { AlertSender } from '../../app/alerts/broadcastWorker.js';
+import type { PhotoStore } from '../../app/ports/photoStore.js';
+import type { Alert } from '../../core/alert/alert.js';
+import { alertMessage, closingMessage } from '../../core/alert/composeAlert.js';
+import type { Delivery } from '../../core/alert/delivery.js';
+import type { Translator } from '../../core/i18n/translator.js';
+import { type Language, languageSchema } from '../../core/nlu/language.js';
+import type { MongoAlertRepository } from '../mongo/alertRepository.js';
+import { conversationReferenceFor } from './messageActivity.js';
+
+interface Prepared {
+  alert: Alert;
+  /** The photo as a data URL attachment, read once per alert. */
+  photo: { contentType: string; contentUrl: string } | null;
+}
+
+/**
+ * Sends outbox entries through the channel adapters (WhatsApp, the dev
+ * channel): the alert in the recipient's language with the photo, or the
+ * closing message. The entry's `_id` travels as the activity id, which the
+ * dev channel uses as its idempotency key.
+ */
+export class ChannelAlertSender implements AlertSender {
+  private readonly prepared = new Map<string, Promise<Prepared>>();
+
+  constructor(
+    private readonly deps: {
+      alerts: MongoAlertRepository;
+      photos: PhotoStore;
+      channels: ReadonlyMap<string, BotAdapter>;
+      translator: Translator;
+    },
+  ) {}
+
+  async send(delivery: Delivery): Promise<void> {
+    const adapter = this.deps.channels.get(delivery.channel);
+    if (!adapter) throw new Error(`no adapter for channel ${delivery.channel}`);
+    const { alert, photo } = await this.prepare(delivery);
+    const language: Language = languageSchema.catch('ar').parse(delivery.language);
+    const text =
+      delivery.kind === 'alert'
+        ? alertMessage(alert.texts, language, {
+            translator: this.deps.translator,
+            abductionSuspected: alert.abductionSuspected,
+            reference: alert.caseReference,
+            stage: delivery.stage,
+          })
+        : closingMessage(
+            alert.content,
+            alert.endReason ?? 'expired',
+            language,
+            this.deps.translator,
+          );
+    await adapter.continueConversation(
+      conversationReferenceFor(delivery.channel, delivery.address),
+      async (context) => {
+        await context.sendActivity({
+          type: ActivityTypes.Message,
+          // botbuilder drops an outgoing activity's id; channelData travels.
+          channelData: { idempotencyKey: delivery._id },
+          text,
+          ...(delivery.kind === 'alert' && photo ? { attachments: [photo] } : {}),
+        });
+      },
+    );
+  }
+
+  /** The alert (re-read once it has ended, for the closing message's reason) and its photo. */
+  private prepare(delivery: Delivery): Promise<Prepared> {
+    // Closings are cached apart: they need the alert as it ended, with its reason.
+    const cacheKey = `${delivery.alertId}:${delivery.kind}`;
+    const cached = this.prepared.get(cacheKey);
+    if (cached) return cached;
+    const loading = (async (): Promise<Prepared> => {
+      const alert = await this.deps.alerts.get(delivery.alertId);
+      if (!alert) throw new Error('outbox entry of an unknown alert');
+      if (delivery.kind === 'closing' && alert.state !== 'ended')
+        throw new Error('closing message of an alert that has not ended');
+      const stored =
+        alert.photoId && alert.state === 'active'
+          ? await this.deps.photos.load(alert.photoId)
+          : null;
+      const photo = stored
+        ? {
+            contentType: stored.mimeType,
+            contentUrl: `data:${stored.mimeType};base64,${stored.data.toString('base64')}`,
+          }
+        : null;
+      return { alert, photo };
+    })();
+    // A failed read is not remembered: the next entry tries again.
+    loading.catch(() => this.prepared.delete(cacheKey));
+    this.prepared.set(cacheKey, loading);
+    return loading;
+  }
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Activity } from 'botbuilder-core';
+import { z } from 'zod';
+import { type TurnInput, unsupportedMediaSchema } from '../../core/conversation/input.js';
+import { MAX_PHOTO_BYTES, sniffImage } from '../../core/imageKind.js';
+
+/** One inbound message, read and checked: what the engine sees, and a photo's bytes if any. */
+export interface Inbound {
+  input: TurnInput;
+  photo?: { photoId: string; mimeType: string; data: Buffer };
+}
+
+const placeEntity = z.object({
+  type: z.literal('Place'),
+  geo: z.object({ latitude: z.coerce.number(), longitude: z.coerce.number() }),
+  name: z.string().max(300).optional(),
+});
+const channelData = z.object({ unsupported: unsupportedMediaSchema.optional() }).catch({});
+const dataUrl = /^data:[\w/+.-]*;base64,(.*)$/s;
+
+/** The longest text kept from one message; longer ones are cut and then refused by length checks. */
+const MAX_TEXT = 20_000;
+
+/**
+ * Reads a message activity into what the flow engine understands. A photo's
+ * type comes from its bytes (the declared type is ignored) and its id is the
+ * hash of its content, so a retried turn names it the same.
+ */
+export function readInbound(activity: Partial<Activity>): Inbound {
+  const unsupported = channelData.parse(activity.channelData ?? {}).unsupported;
+  if (unsupported) return { input: { kind: 'unsupported', media: unsupported } };
+
+  const attachment = activity.attachments?.find((a) => typeof a.contentUrl === 'string');
+  if (attachment) {
+    const match = dataUrl.exec(attachment.contentUrl ?? '');
+    if (!match) return { input: { kind: 'unsupported', media: 'document' } };
+    const data = Buffer.from(match[1] ?? '', 'base64');
+    const photoId = createHash('sha256').update(data).digest('hex');
+    const mimeType = sniffImage(data);
+    if (!mimeType) {
+      return {
+        input: {
+          kind: 'image',
+          photoId,
+          mimeType: 'application/octet-stream',
+          size: data.length,
+          problem: 'bad_type',
+        },
+      };
+    }
+    if (data.length > MAX_PHOTO_BYTES) {
+      return {
+        input: { kind: 'image', photoId, mimeType, size: data.length, problem: 'too_large' },
+      };
+    }
+    return {
+      input: { kind: 'image', photoId, mimeType, size: data.length },
+      photo: { photoId, mimeType, data },
+    };
+  }
+
+  for (const entity of activity.entities ?? []) {
+    const place = placeEntity.safeParse(entity);
+    if (place.success) {
+      const { latitude, longitude } = place.data.geo;
+      if (Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180) {
+        return {
+          input: place.data.name
+            ? { kind: 'location', latitude, longitude, name: place.data.name }
+            : { kind: 'location', latitude, longitude },
+        };
+      }
+    }
+  }
+  return { input: { kind: 'text', text: (activity.text ?? '').slice(0, MAX_TEXT) } };
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { AppError } from '../../../core/errors.js';
+import { LANGUAGES, type Language, languageSchema } from '../../../core/nlu/language.js';
+
+/**
+ * The page may only load what the app itself serves: no inline script or
+ * style, no third party, no framing. Family-typed text is never markup, and
+ * this is the second line of defence if it ever were.
+ */
+export const CONSOLE_CSP =
+  "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/** The only files of `console/` that are served, with their content types. */
+const CONSOLE_FILES: Readonly<Record<string, string>> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+const fileParams = z.object({ file: z.string() });
+const i18nParams = z.object({ lang: languageSchema });
+const consoleTexts = z.record(z.string(), z.unknown());
+
+export interface ConsoleRoutesOptions {
+  /** The project root, holding `console/` and `locales/`. */
+  rootDir: string;
+}
+
+function noCache(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('cache-control', 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer');
+}
+
+/**
+ * The officers' web console: `GET /` (the page), `GET /console/app.js|app.css`
+ * and `GET /console/i18n/:lang.json` (the `console` namespace of the locales).
+ * Files are read on each request so a changed console needs no restart; the
+ * texts are read once, at start, like the bot's.
+ */
+export const consoleRoutes = fp(
+  async (app: FastifyInstance, options: ConsoleRoutesOptions) => {
+    const consoleDir = join(options.rootDir, 'console');
+    const texts = new Map<Language, string>();
+    for (const language of LANGUAGES) {
+      const path = join(options.rootDir, 'locales', language, 'console.json');
+      const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (!parsed.success) throw new Error(`locales/${language}/console.json is not an object`);
+      texts.set(language, JSON.stringify(parsed.data));
+    }
+
+    app.get('/', async (_request, reply) => {
+      const html = await readFile(join(consoleDir, 'index.html'));
+      return noCache(reply)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', CONSOLE_CSP)
+        .header('x-frame-options', 'DENY')
+        .send(html);
+    });
+
+    app.get('/console/:file', async (request, reply) => {
+      const { file } = fileParams.parse(request.params);
+      const contentType = Object.hasOwn(CONSOLE_FILES, file) ? CONSOLE_FILES[file] : undefined;
+      if (contentType === undefined) throw new AppError('not_found', 'no such console file');
+      const body = await readFile(join(consoleDir, file));
+      return noCache(reply).header('content-type', contentType).send(body);
+    });
+
+    app.get('/console/i18n/:lang.json', async (request, reply) => {
+      const parsed = i18nParams.safeParse(request.params);
+      const body = parsed.success ? texts.get(parsed.data.lang) : undefined;
+      if (body === undefined) throw new AppError('not_found', 'no such console language');
+      return noCache(reply).header('content-type', 'application/json; charset=utf-8').send(body);
+    });
+  },
+  { name: 'tifli-console', dependencies: ['tifli-error-handler'] },
+);

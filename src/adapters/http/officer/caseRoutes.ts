@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import type { AuditTrail } from '../../../app/ports/auditTrail.js';
+import type { CaseStore } from '../../../app/ports/caseStore.js';
+import type { Clock } from '../../../app/ports/clock.js';
+import type { Events } from '../../../app/ports/events.js';
+import type { Notifier } from '../../../app/ports/notifier.js';
+import type { OfficerStore } from '../../../app/ports/officerStore.js';
+import type { PhotoStore } from '../../../app/ports/photoStore.js';
+import {
+  confirmationChecklistSchema,
+  FAMILY_TALKS_TO_OFFICER,
+  OPEN_STATUSES,
+  rejectReasonSchema,
+  resolveReasonSchema,
+  type TransitionName,
+} from '../../../core/case/caseLifecycle.js';
+import type { StoredCase, TransitionResult } from '../../../core/case/storedCase.js';
+import { key, raw } from '../../../core/conversation/text.js';
+import { AppError } from '../../../core/errors.js';
+import { canAccessRegion, isSupervisor, usernameSchema } from '../../../core/officer.js';
+import { channelErrorSummary, type Logger } from '../../../logger.js';
+import { sendImage } from '../sendImage.js';
+import { caseDetail, caseSummary } from './casePresenter.js';
+import { officerOf } from './officerAuth.js';
+
+/** Request bodies: exactly the fields each action takes (anything else is refused). */
+export const caseBodies = {
+  message: z.strictObject({ text: z.string().trim().min(1).max(2000) }),
+  note: z.strictObject({ text: z.string().trim().min(1).max(4000) }),
+  patch: z.strictObject({ officialReportNumber: z.string().trim().min(1).max(60) }),
+  confirm: z.strictObject({ checklist: confirmationChecklistSchema }),
+  reject: z.strictObject({ reason: rejectReasonSchema }),
+  resolve: z.strictObject({ reason: resolveReasonSchema }),
+  reassign: z.strictObject({ username: usernameSchema }),
+  empty: z.strictObject({}),
+};
+const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+// The queue lists open cases; closed ones are reached by their id.
+const queueQuery = z.strictObject({
+  status: z.enum(OPEN_STATUSES).default('pending'),
+});
+
+export interface CaseRoutesOptions {
+  cases: CaseStore;
+  officers: OfficerStore;
+  photos: PhotoStore;
+  audit: AuditTrail;
+  notifier: Notifier;
+  events: Events;
+  clock: Clock;
+  logger: Logger;
+  /** A resolved case's open alert ends ("the child has been found"). */
+  onResolved?: (caseId: string, by: string) => Promise<void>;
+}
+
+/** The officer API on cases (docs/officerApi.md). */
+export const caseRoutes = fp(
+  async (app: FastifyInstance, options: CaseRoutesOptions) => {
+    const { cases, notifier, events, clock } = options;
+    const guard = { preHandler: app.requireOfficer };
+
+    /** The case, if this officer may see it; otherwise the same 404 as a case that does not exist. */
+    async function authorizedCase(request: FastifyRequest): Promise<StoredCase> {
+      const { id } = idParams.parse(request.params);
+      const officer = officerOf(request);
+      const found = await cases.get(id);
+      if (!found || !canAccessRegion(officer, found.region)) {
+        request.log.warn(
+          { officer: officer.username, caseId: id, found: Boolean(found) },
+          'case access refused',
+        );
+        throw new AppError('not_found', 'no such case for this officer');
+      }
+      return found;
+    }
+
+    const family = (c: StoredCase) => ({
+      channel: c.channel,
+      address: c.reporter.address,
+      language: c.language,
+    });
+    const tell = async (
+      c: StoredCase,
+      name: string,
+      params: Record<string, string> = {},
+      reasonKey?: string,
+    ): Promise<boolean> => {
+      const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, raw(v)]));
+      try {
+        await notifier.send(
+          family(c),
+          key(`common:officer.${name}`, {
+            reference: raw(c.reference),
+            ...values,
+            ...(reasonKey ? { reason: key(reasonKey) } : {}),
+          }),
+        );
+        return true;
+      } catch (error) {
+        // The action stands (it is stored); the officer is told the family was not reached.
+        options.logger.error(
+          { ...channelErrorSummary(error), caseId: c._id },
+          'family notification failed',
+        );
+        return false;
+      }
+    };
+
+    const finish = (result: TransitionResult) => {
+      if (!result.ok) throw new AppError(result.reason, `transition refused: ${result.reason}`);
+      events.publish({ type: 'updated', caseId: result.case._id, region: result.case.region });
+      return { case: caseDetail(result.case, clock.now()) };
+    };
+
+    const transition = async (
+      request: FastifyRequest,
+      name: TransitionName,
+      set: Record<string, unknown> = {},
+    ) => {
+      const found = await authorizedCase(request);
+      return cases.transition(found._id, name, officerOf(request).username, clock.now(), set);
+    };
+
+    app.get('/api/cases', guard, async (request) => {
+      const { status } = queueQuery.parse(request.query);
+      const officer = officerOf(request);
+      const list = await cases.queue([status], officer.role === 'admin' ? null : officer.region);
+      const now = clock.now();
+      return { cases: list.map((c) => caseSummary(c, now)) };
+    });
+
+    app.get('/api/cases/:id', guard, async (request) => {
+      const found = await authorizedCase(request);
+      await cases.recordView(found._id, officerOf(request).username, clock.now(), 'case');
+      return { case: caseDetail(found, clock.now()) };
+    });
+
+    app.get('/api/cases/:id/photo', guard, async (request, reply) => {
+      const found = await authorizedCase(request);
+      const photo = found.child.photoId ? await options.photos.load(found.child.photoId) : null;
+      if (!photo) throw new AppError('not_found', 'no photo');
+      await cases.recordView(found._id, officerOf(request).username, clock.now(), 'photo');
+      return sendImage(reply, photo, 'officers');
+    });
+
+    app.post('/api/cases/:id/claim', guard, async (request) => {
+      caseBodies.empty.parse(request.body ?? {});
+      const result = await transition(request, 'claim', {
+        assignedTo: officerOf(request).username,
+      });
+      const response = finish(result);
+      if (result.ok) await tell(result.case, 'claimed');
+      return response;
+    });
+
+    app.post('/api/cases/:id/release', guard, async (request) => {
+      caseBodies.empty.parse(request.body ?? {});
+      return finish(await transition(request, 'release', { assignedTo: null }));
+    });
+
+    app.post('/api/cases/:id/reassign', guard, async (request) => {
+      const officer = officerOf(request);
+      const body = caseBodies.reassign.parse(request.body);
+      const found = await authorizedCase(request);
+      if (!isSupervisor(officer)) {
+        request.log.warn(
+          { officer: officer.username, caseId: found._id },
+          'reassign refused: role',
+        );
+        throw new AppError('not_found', 'reassign needs a supervisor');
+      }
+      const target = await options.officers.find(body.username);
+      if (!target || !canAccessRegion(target, found.region))
+        throw new AppError('bad_request', 'no such officer here');
+      const updated = await cases.update(
+        found._id,
+        { assignedTo: target.username },
+        { by: officer.username, action: 'case.reassigned', now: clock.now() },
+      );
+      if (!updated) throw new AppError('not_found', 'case vanished');
+      events.publish({ type: 'updated', caseId: found._id, region: found.region });
+      return { case: caseDetail(updated, clock.now()) };
+    });
+
+    app.patch('/api/cases/:id', guard, async (request) => {
+      const body = caseBodies.patch.parse(request.body);
+      const found = await authorizedCase(request);
+      const updated = await cases.update(found._id, body, {
+        by: officerOf(request).username,
+        action: 'case.completed',
+        now: clock.now(),
+      });
+      if (!updated) throw new AppError('not_found', 'case vanished');
+      events.publish({ type: 'updated', caseId: found._id, region: found.region });
+      return { case: caseDetail(updated, clock.now()) };
+    });
+
+    app.post('/api/cases/:id/messages', guard, async (request, reply) => {
+      const body = caseBodies.message.parse(request.body);
+      const found = await authorizedCase(request);
+      if (!FAMILY_TALKS_TO_OFFICER.includes(found.status))
+        throw new AppError('conflict', 'claim the case first');
+      const message = {
+        id: randomUUID(),
+        from: 'officer' as const,
+        text: body.text,
+        at: clock.now(),
+        officer: officerOf(request).username,
+      };
+      await cases.addMessage(found._id, message);
+      // Stored first, then sent: a failed delivery is reported, never retried into a duplicate.
+      const delivered = await tell(found, 'message', { text: body.text });
+      events.publish({ type: 'message', caseId: found._id, region: found.region });
+      return reply.status(201).send({ message, delivered });
+    });
+
+    app.post('/api/cases/:id/notes', guard, async (request, reply) => {
+      const body = caseBodies.note.parse(request.body);
+      const found = await authorizedCase(request);
+      const note = {
+        id: randomUUID(),
+        text: body.text,
+        at: clock.now(),
+        officer: officerOf(request).username,
+      };
+      await cases.addNote(found._id, note);
+      events.publish({ type: 'updated', caseId: found._id, region: found.region });
+      return reply.status(201).send({ note });
+    });
+
+    app.post('/api/cases/:id/confirm', guard, async (request) => {
+      const body = caseBodies.confirm.parse(request.body);
+      const by = officerOf(request).username;
+      const result = await transition(request, 'confirm', {
+        confirmation: { checklist: body.checklist, by, at: clock.now() },
+      });
+      const response = finish(result);
+      if (result.ok) await tell(result.case, 'confirmed');
+      return response;
+    });
+
+    app.post('/api/cases/:id/reject', guard, async (request) => {
+      const body = caseBodies.reject.parse(request.body);
+      const by = officerOf(request).username;
+      const result = await transition(request, 'reject', {
+        closure: { reason: body.reason, by, at: clock.now() },
+      });
+      const response = finish(result);
+      if (result.ok) await tell(result.case, 'rejected', {}, `common:reasons.${body.reason}`);
+      return response;
+    });
+
+    app.post('/api/cases/:id/resolve', guard, async (request) => {
+      const body = caseBodies.resolve.parse(request.body);
+      const by = officerOf(request).username;
+      const result = await transition(request, 'resolve', {
+        closure: { reason: body.reason, by, at: clock.now() },
+      });
+      const response = finish(result);
+      if (result.ok) {
+        await options.onResolved?.(result.case._id, by);
+        await tell(result.case, 'resolved', {}, `common:reasons.${body.reason}`);
+      }
+      return response;
+    });
+
+    app.get('/api/cases/:id/audit', guard, async (request) => {
+      const officer = officerOf(request);
+      const found = await authorizedCase(request);
+      if (!isSupervisor(officer)) {
+        request.log.warn(
+          { officer: officer.username, caseId: found._id },
+          'audit read refused: role',
+        );
+        throw new AppError('not_found', 'audit needs a supervisor');
+      }
+      return { entries: await options.audit.forCase(found._id) };
+    });
+  },
+  { name: 'tifli-case-routes', dependencies: ['tifli-officer-auth'] },
+);

@@ -1,0 +1,329 @@
+import type { Connection, Model } from 'mongoose';
+import { Schema } from 'mongoose';
+import { z } from 'zod';
+import type { FamilyCaseStore } from '../../app/ports/caseStore.js';
+import {
+  FAMILY_TALKS_TO_OFFICER,
+  OPEN_STATUSES,
+  TRANSITIONS,
+  type TransitionName,
+} from '../../core/case/caseLifecycle.js';
+import { CASE_STATUSES, type CaseStatus } from '../../core/case/caseStatus.js';
+import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
+import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
+import { QueueBoard } from '../embedded/queueBoard.js';
+import type { AuditLog } from './auditLog.js';
+
+/**
+ * A case's `_id` is the id of the report draft it came from: looking a case up
+ * by it needs only the primary key (FerretDB scans a collection for any other
+ * field), and a second submission of the same draft is a duplicate key.
+ */
+const caseSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    reference: { type: String, required: true, unique: true },
+    status: { type: String, required: true, enum: CASE_STATUSES },
+    priority: {
+      level: { type: String, required: true },
+      score: { type: Number, required: true },
+      reasons: [String],
+    },
+    language: { type: String, required: true },
+    channel: { type: String, required: true },
+    reporter: {
+      address: { type: String, required: true },
+      name: { type: String, required: true },
+      relationship: { type: String, required: true },
+    },
+    child: { type: Schema.Types.Mixed, required: true },
+    lastSeen: {
+      at: { type: Date, required: true },
+      place: { type: Schema.Types.Mixed, required: true },
+      city: { type: String, default: null },
+    },
+    circumstances: { type: String, required: true },
+    abduction: { suspected: String, details: { type: String, default: null } },
+    consent: { given: Boolean, at: Date, noticeVersion: Number },
+    region: { type: String, default: null },
+    assignedTo: { type: String, default: null },
+    officialReportNumber: { type: String, default: null },
+    messages: { type: [Schema.Types.Mixed], default: [] },
+    notes: { type: [Schema.Types.Mixed], default: [] },
+    confirmation: { type: Schema.Types.Mixed, default: null },
+    closure: { type: Schema.Types.Mixed, default: null },
+    history: [{ _id: false, status: String, at: Date, by: String }],
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'cases', minimize: false },
+);
+// No secondary indexes beyond the unique reference: the queue reads the
+// region boards and a family's case is found through the reporters pointer,
+// both by `_id`; every extra index costs each insert.
+
+const counterSchema = new Schema<{ _id: string; seq: number }>(
+  { _id: String, seq: { type: Number, required: true } },
+  { versionKey: false, collection: 'counters' },
+);
+
+/** A family's latest case, by `channel:address`. */
+interface ReporterDocument {
+  _id: string;
+  caseId: string;
+  createdAt: Date;
+}
+
+const reporterSchema = new Schema<ReporterDocument>(
+  {
+    _id: String,
+    caseId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'reporters' },
+);
+
+const reporterKey = (channel: string, address: string) => `${channel}:${address}`;
+
+const isDuplicateKey = (error: unknown): boolean =>
+  z.object({ code: z.literal(11000) }).safeParse(error).success;
+
+/** Cases on MongoDB: atomic counter, unique draft ids, state-guarded transitions, audit entries. */
+export class MongoCaseRepository {
+  private readonly cases: Model<StoredCase>;
+  private readonly counters: Model<{ _id: string; seq: number }>;
+  private readonly reporters: Model<ReporterDocument>;
+
+  private readonly board: QueueBoard;
+
+  constructor(
+    connection: Connection,
+    private readonly audit: AuditLog,
+  ) {
+    this.board = new QueueBoard(connection);
+    this.cases = connection.models.Case ?? connection.model<StoredCase>('Case', caseSchema);
+    this.counters =
+      connection.models.Counter ??
+      connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
+    this.reporters =
+      connection.models.Reporter ?? connection.model<ReporterDocument>('Reporter', reporterSchema);
+  }
+
+  /** Builds the indexes (unique reference) and the queue boards. Call once at start-up. */
+  async init(): Promise<void> {
+    await Promise.all([this.cases.init(), this.counters.init()]);
+    await this.board.rebuild(
+      this.cases
+        .find({ status: { $in: [...OPEN_STATUSES] } }, { messages: 0, notes: 0 })
+        .lean<StoredCase[]>()
+        .cursor(),
+    );
+  }
+
+  async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
+    const found = await this.cases.findOne({ _id: draftId }, { reference: 1 }).lean();
+    return found ? { reference: found.reference } : null;
+  }
+
+  async nextSequence(year: number): Promise<number> {
+    const counter = await this.counters
+      .findOneAndUpdate({ _id: `case-${year}` }, { $inc: { seq: 1 } }, { upsert: true, new: true })
+      .lean();
+    if (!counter) throw new Error('counter update returned nothing');
+    return counter.seq;
+  }
+
+  async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
+    const { draftId, ...fields } = newCase;
+    try {
+      await this.cases.create({ _id: draftId, ...fields });
+      // A new case has no older state on the board to protect.
+      await this.board.reflect({ _id: draftId, ...fields }, { isNew: true });
+      await this.pointReporterAt(
+        newCase.channel,
+        newCase.reporter.address,
+        draftId,
+        newCase.createdAt,
+      );
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = await this.findByDraftId(draftId);
+      if (!existing) throw error;
+      return { reference: existing.reference, created: false };
+    }
+    await this.audit.append({
+      at: newCase.createdAt,
+      actor: 'family',
+      action: 'case.created',
+      caseId: draftId,
+      details: { reference: newCase.reference, priority: newCase.priority.level },
+    });
+    return { reference: newCase.reference, created: true };
+  }
+
+  /** Remembers the family's latest case, found later by their address alone; a newer case wins. */
+  private async pointReporterAt(channel: string, address: string, caseId: string, createdAt: Date) {
+    // Compared in code and written by `_id` alone (any other filter makes FerretDB read them all).
+    const _id = reporterKey(channel, address);
+    const current = await this.reporters.findOne({ _id }).lean();
+    if (current && current.createdAt.getTime() > createdAt.getTime()) return;
+    await this.reporters.updateOne({ _id }, { $set: { caseId, createdAt } }, { upsert: true });
+  }
+
+  async latestForReporter(
+    channel: string,
+    address: string,
+  ): Promise<{ id: string; reference: string; status: CaseStatus } | null> {
+    // Two primary-key lookups: this runs on every message of a family without
+    // a report in progress, so it must not read the whole cases collection.
+    const pointer = await this.reporters.findOne({ _id: reporterKey(channel, address) }).lean();
+    if (!pointer) return null;
+    const found = await this.cases
+      .findOne({ _id: pointer.caseId }, { reference: 1, status: 1 })
+      .lean();
+    return found ? { id: found._id, reference: found.reference, status: found.status } : null;
+  }
+
+  /** The case a family is talking about with an officer, if any. */
+  async activeCaseFor(
+    channel: string,
+    address: string,
+  ): Promise<{ id: string; reference: string } | null> {
+    const latest = await this.latestForReporter(channel, address);
+    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status) ? latest : null;
+  }
+
+  /**
+   * The queue: open cases in these statuses (of one region, or all), by
+   * priority then waiting time, from the queue boards.
+   */
+  queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+    return this.board.list(statuses, region);
+  }
+
+  /** A case's id from its reference (tools and tests; the reference index serves it). */
+  async findIdByReference(reference: string): Promise<string | null> {
+    const found = await this.cases.findOne({ reference }, { _id: 1 }).lean();
+    return found?._id ?? null;
+  }
+
+  get(id: string): Promise<StoredCase | null> {
+    return this.cases.findOne({ _id: id }).lean<StoredCase>();
+  }
+
+  /**
+   * Moves a case along its lifecycle in one single-document update guarded by
+   * the states it may leave, so of two officers acting at once exactly one wins.
+   */
+  async transition(
+    id: string,
+    name: TransitionName,
+    by: string,
+    now: Date,
+    set: Record<string, unknown> = {},
+  ): Promise<TransitionResult> {
+    const { from, to } = TRANSITIONS[name];
+    const updated = await this.cases
+      .findOneAndUpdate(
+        { _id: id, status: { $in: [...from] } },
+        {
+          $set: { ...set, status: to, updatedAt: now },
+          $push: { history: { status: to, at: now, by } },
+        },
+        { new: true },
+      )
+      .lean<StoredCase>();
+    if (!updated) return { ok: false, reason: (await this.get(id)) ? 'conflict' : 'not_found' };
+    await this.board.reflect(updated);
+    await this.audit.append({
+      at: now,
+      actor: by,
+      action: `case.${name}`,
+      caseId: id,
+      details: { status: to },
+    });
+    return { ok: true, case: updated };
+  }
+
+  /** Changes fields of a case without changing its status (assignment, report number). */
+  async update(
+    id: string,
+    set: Record<string, unknown>,
+    audit: { by: string; action: string; now: Date },
+  ) {
+    const updated = await this.cases
+      .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: audit.now } }, { new: true })
+      .lean<StoredCase>();
+    if (updated) {
+      await this.board.reflect(updated);
+      await this.audit.append({
+        at: audit.now,
+        actor: audit.by,
+        action: audit.action,
+        caseId: id,
+        details: {},
+      });
+    }
+    return updated;
+  }
+
+  async addMessage(id: string, message: CaseMessage): Promise<void> {
+    await this.cases.updateOne(
+      { _id: id },
+      { $push: { messages: message }, $set: { updatedAt: message.at } },
+    );
+  }
+
+  async addFamilyMessage(
+    caseId: string,
+    message: { id: string; text: string; at: Date },
+  ): Promise<{ region: string | null }> {
+    // Guarded by the message id, so a retried turn does not add it twice.
+    await this.cases.updateOne(
+      { _id: caseId, 'messages.id': { $ne: message.id } },
+      { $push: { messages: { ...message, from: 'family' } }, $set: { updatedAt: message.at } },
+    );
+    const found = await this.cases.findOne({ _id: caseId }, { region: 1 }).lean();
+    return { region: found?.region ?? null };
+  }
+
+  async addNote(id: string, note: CaseNote): Promise<void> {
+    await this.cases.updateOne(
+      { _id: id },
+      { $push: { notes: note }, $set: { updatedAt: note.at } },
+    );
+    await this.audit.append({
+      at: note.at,
+      actor: note.officer,
+      action: 'case.note',
+      caseId: id,
+      details: {},
+    });
+  }
+
+  /** An alert's step (proposed, approved, stage, ended) in the case's audit trail. */
+  async recordAlert(
+    caseId: string,
+    entry: {
+      at: Date;
+      actor: string;
+      action: string;
+      details: Record<string, string | number | boolean | null>;
+    },
+  ): Promise<void> {
+    await this.audit.append({ ...entry, caseId });
+  }
+
+  /** Every read of a case's sensitive fields leaves a trace (DESIGN.md). */
+  async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
+    await this.audit.append({
+      at: now,
+      actor: by,
+      action: `${what}.viewed`,
+      caseId: id,
+      details: {},
+    });
+  }
+}
+
+MongoCaseRepository.prototype satisfies FamilyCaseStore;

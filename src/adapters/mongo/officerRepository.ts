@@ -1,0 +1,219 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Connection, Model } from 'mongoose';
+import { Schema } from 'mongoose';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import type { Officer, Role } from '../../core/officer.js';
+
+interface OfficerDocument {
+  _id: string;
+  passwordHash: string;
+  role: Role;
+  region: string;
+  createdAt: Date;
+}
+
+interface SessionDocument {
+  /** sha256 of the cookie token: a stolen database does not give live sessions. */
+  _id: string;
+  username: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+interface ThrottleDocument {
+  _id: string;
+  failures: number;
+  lastFailureAt: Date;
+}
+
+const officerSchema = new Schema<OfficerDocument>(
+  {
+    _id: String,
+    passwordHash: { type: String, required: true },
+    role: { type: String, required: true },
+    region: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'officers' },
+);
+const sessionSchema = new Schema<SessionDocument>(
+  {
+    _id: String,
+    username: { type: String, required: true },
+    csrfToken: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'sessions' },
+);
+const throttleSchema = new Schema<ThrottleDocument>(
+  {
+    _id: String,
+    failures: { type: Number, required: true },
+    lastFailureAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'login_throttle' },
+);
+
+const isDuplicateKey = (error: unknown): boolean =>
+  z.object({ code: z.literal(11000) }).safeParse(error).success;
+
+/** argon2id, OWASP's recommended minimum (19 MiB, 2 passes). */
+// `algorithm: 2` is Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).
+const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+/** How long a session lives without being used. */
+export const SESSION_IDLE_MS = 8 * 3_600_000;
+/** How failed logins slow down the next ones: doubling delays, then a lock-out. */
+export interface LoginThrottle {
+  /** The delay after the first failure; it doubles with each one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** From this many failures in the window, logins are refused until it passes. */
+  maxFailures: number;
+  /** Failed logins are forgotten after this quiet period. */
+  windowMs: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottle = {
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+  maxFailures: 10,
+  windowMs: 15 * 60_000,
+};
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Officers, their sessions, and the login throttle. */
+export class MongoOfficerRepository {
+  private readonly officers: Model<OfficerDocument>;
+  private readonly sessions: Model<SessionDocument>;
+  private readonly throttle: Model<ThrottleDocument>;
+  /** Verified against when the username is unknown, so timing does not reveal who exists. */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    connection: Connection,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly throttleRules: LoginThrottle = DEFAULT_LOGIN_THROTTLE,
+  ) {
+    this.officers =
+      connection.models.Officer ?? connection.model<OfficerDocument>('Officer', officerSchema);
+    this.sessions =
+      connection.models.Session ?? connection.model<SessionDocument>('Session', sessionSchema);
+    this.throttle =
+      connection.models.LoginThrottle ??
+      connection.model<ThrottleDocument>('LoginThrottle', throttleSchema);
+    this.decoyHash = hash(randomBytes(16).toString('hex'), ARGON2);
+  }
+
+  async create(input: {
+    username: string;
+    password: string;
+    role: Role;
+    region: string;
+  }): Promise<Officer> {
+    try {
+      await this.officers.create({
+        _id: input.username,
+        passwordHash: await hash(input.password, ARGON2),
+        role: input.role,
+        region: input.region,
+        createdAt: this.clock(),
+      });
+    } catch (error) {
+      if (isDuplicateKey(error))
+        throw new AppError('conflict', `officer ${input.username} already exists`);
+      throw error;
+    }
+    return { username: input.username, role: input.role, region: input.region };
+  }
+
+  async find(username: string): Promise<Officer | null> {
+    const doc = await this.officers.findOne({ _id: username }).lean();
+    return doc ? { username: doc._id, role: doc.role, region: doc.region } : null;
+  }
+
+  /** Checks a password; the same work is done whether or not the officer exists. */
+  async verifyPassword(username: string, password: string): Promise<Officer | null> {
+    const doc = await this.officers.findOne({ _id: username }).lean();
+    const ok = await verify(doc?.passwordHash ?? (await this.decoyHash), password);
+    return doc && ok ? { username: doc._id, role: doc.role, region: doc.region } : null;
+  }
+
+  async openSession(username: string): Promise<{ token: string; csrfToken: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    await this.sessions.create({
+      _id: sha256(token),
+      username,
+      csrfToken,
+      expiresAt: new Date(this.clock().getTime() + SESSION_IDLE_MS),
+    });
+    return { token, csrfToken };
+  }
+
+  /** The officer behind a session cookie, if the session is alive; using it extends it. */
+  async resumeSession(token: string): Promise<{ officer: Officer; csrfToken: string } | null> {
+    const id = sha256(token);
+    const session = await this.sessions.findOne({ _id: id }).lean();
+    if (!session || session.expiresAt.getTime() <= this.clock().getTime()) return null;
+    const officer = await this.find(session.username);
+    if (!officer) return null;
+    // Extended at most once a minute: every console request passes here.
+    const extended = this.clock().getTime() + SESSION_IDLE_MS;
+    if (extended - session.expiresAt.getTime() > 60_000) {
+      await this.sessions.updateOne({ _id: id }, { $set: { expiresAt: new Date(extended) } });
+    }
+    return { officer, csrfToken: session.csrfToken };
+  }
+
+  async closeSession(token: string): Promise<void> {
+    await this.sessions.deleteOne({ _id: sha256(token) });
+  }
+
+  /**
+   * How long to wait before answering a login for this key (an account or an
+   * address), growing with recent failures, or how long it is refused.
+   * `scale` multiplies the allowance: an address may be a whole station
+   * behind one NAT, so it gets more failures than one account.
+   */
+  async loginDelay(
+    key: string,
+    scale = 1,
+  ): Promise<{ delayMs: number } | { refusedForMs: number }> {
+    const doc = await this.throttle.findOne({ _id: sha256(key) }).lean();
+    const now = this.clock().getTime();
+    const rules = this.throttleRules;
+    if (!doc || now - doc.lastFailureAt.getTime() > rules.windowMs) return { delayMs: 0 };
+    if (doc.failures >= rules.maxFailures * scale) {
+      return { refusedForMs: rules.windowMs - (now - doc.lastFailureAt.getTime()) };
+    }
+    const failures = Math.ceil(doc.failures / scale);
+    return { delayMs: Math.min(rules.maxDelayMs, rules.baseDelayMs * 2 ** (failures - 1)) };
+  }
+
+  async recordLoginFailure(key: string): Promise<void> {
+    const id = sha256(key);
+    const now = this.clock();
+    const doc = await this.throttle.findOne({ _id: id }).lean();
+    const fresh = !doc || now.getTime() - doc.lastFailureAt.getTime() > this.throttleRules.windowMs;
+    await this.throttle.updateOne(
+      { _id: id },
+      fresh
+        ? { $set: { failures: 1, lastFailureAt: now } }
+        : { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
+      { upsert: true },
+    );
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    await this.throttle.deleteOne({ _id: sha256(key) });
+  }
+
+  /** Purge job: expired sessions. */
+  async purgeExpiredSessions(now: Date): Promise<number> {
+    return (await this.sessions.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
+  }
+}

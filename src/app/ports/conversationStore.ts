@@ -1,0 +1,21 @@
+/** A conversation's stored state and the eTag it was read with. */
+export interface StoredConversation {
+  state: unknown;
+  eTag: string;
+}
+
+/** A compare-and-set write that lost: another turn moved the conversation on first. */
+export type ConversationWrite = { ok: true; eTag: string } | { ok: false; reason: 'conflict' };
+
+/**
+ * Where each conversation's state lives between turns, written with
+ * optimistic concurrency: a write names the eTag it read (or `null` for a
+ * conversation that must not exist yet), and succeeds only if nobody moved it
+ * on since, so two turns can never silently overwrite each other.
+ */
+export interface ConversationStore {
+  read(key: string): Promise<StoredConversation | null>;
+  write(key: string, state: unknown, expectedETag: string | null): Promise<ConversationWrite>;
+  /** Forgets conversations idle since before `olderThan` (retention). */
+  purgeIdle(olderThan: Date): Promise<number>;
+}

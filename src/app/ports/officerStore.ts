@@ -1,0 +1,30 @@
+import type { Officer, Role } from '../../core/officer.js';
+
+/** How failed logins slow down, then lock out. */
+export interface LoginThrottle {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Failures within the window after which the key is refused. */
+  maxFailures: number;
+  windowMs: number;
+}
+
+/** Police accounts, their sessions and the failed-login throttle. */
+export interface OfficerStore {
+  create(input: {
+    username: string;
+    password: string;
+    role: Role;
+    region: string;
+  }): Promise<Officer>;
+  find(username: string): Promise<Officer | null>;
+  /** The officer when the password is right; the same work is done when the account does not exist. */
+  verifyPassword(username: string, password: string): Promise<Officer | null>;
+  openSession(username: string): Promise<{ token: string; csrfToken: string }>;
+  resumeSession(token: string): Promise<{ officer: Officer; csrfToken: string } | null>;
+  closeSession(token: string): Promise<void>;
+  loginDelay(key: string, scale?: number): Promise<{ delayMs: number } | { refusedForMs: number }>;
+  recordLoginFailure(key: string): Promise<void>;
+  clearLoginFailures(key: string): Promise<void>;
+  purgeExpiredSessions(now: Date): Promise<number>;
+}

@@ -1,0 +1,293 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BotAdapter, Storage } from 'botbuilder-core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
+import { DevAdapter } from './adapters/channels/devAdapter.js';
+import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
+import { MongoSubscriberBoard } from './adapters/embedded/subscriberBoard.js';
+import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
+import { loadGazetteer } from './adapters/files/loadGazetteer.js';
+import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
+import { consoleRoutes } from './adapters/http/console/consoleRoutes.js';
+import { devRoutes } from './adapters/http/dev/devRoutes.js';
+import { docsRoutes } from './adapters/http/docs/docsRoutes.js';
+import { errorHandler } from './adapters/http/errorHandler.js';
+import { healthRoutes } from './adapters/http/health/healthRoutes.js';
+import { Lifecycle } from './adapters/http/lifecycle.js';
+import { alertRoutes } from './adapters/http/officer/alertRoutes.js';
+import { caseRoutes } from './adapters/http/officer/caseRoutes.js';
+import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
+import { officerAuth } from './adapters/http/officer/officerAuth.js';
+import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
+import { CaseEvents } from './adapters/memory/caseEvents.js';
+import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
+import { AuditLog } from './adapters/mongo/auditLog.js';
+import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
+import { DevOutbox } from './adapters/mongo/devOutbox.js';
+import { MongoStorage } from './adapters/mongo/mongoStorage.js';
+import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
+import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
+import { MongoSightingReader } from './adapters/mongo/sightingReader.js';
+import { MongoSightingRepository } from './adapters/mongo/sightingRepository.js';
+import { MongoSubscriberDirectory } from './adapters/mongo/subscriberDirectory.js';
+import { MongoSubscriptionRepository } from './adapters/mongo/subscriptionRepository.js';
+import { PosterRenderer } from './adapters/render/poster.js';
+import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
+import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
+import type { Clock } from './app/ports/clock.js';
+import { type RetentionResult, runRetention } from './app/retention.js';
+import { TifliBot } from './app/turnPipeline.js';
+import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
+import { createTranslator, type Translator } from './core/i18n/translator.js';
+import type { Logger } from './logger.js';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Everything the app is built from; `src/main.ts` and the tests pass the same. */
+export interface AppDeps {
+  connection: Connection;
+  logger: Logger;
+  hashId: (id: string) => string;
+  clock: Clock;
+  devChannel: boolean;
+  referencePrefix: string;
+  /** Conversation storage; MongoDB unless a benchmark compares with memory. */
+  storage?: Storage;
+  /** Where locales/, flows/, console/ and data/ are (the project folder by default). */
+  rootDir?: string;
+  localesDir?: string;
+  flowsDir?: string;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (secure cookies, client address). */
+  trustProxy?: boolean;
+  /** Failed-login slowdown; tests shorten it. */
+  loginThrottle?: LoginThrottle;
+  /** Public address of the service, for CAP and feed links (config PUBLIC_BASE_URL). */
+  publicBaseUrl?: string;
+  /** CAP `sender` (config CAP_SENDER). */
+  capSender?: string;
+  /** Stages, window and maximum of alerts (config ALERT_*). */
+  alertSettings?: AlertSettings;
+  /** Broadcast pace in messages per second (config ALERT_SEND_RATE). */
+  alertSendRate?: number;
+  /** How long the broadcast lease lasts before another instance may take over (config ALERT_LEASE_MS). */
+  alertLeaseMs?: number;
+  /** Chromium for posters (config CHROMIUM_PATH). */
+  chromiumPath?: string;
+}
+
+/** Alert settings when none are given: the published defaults. */
+export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+  stages: DEFAULT_ALERT_STAGES,
+  windowHours: 6,
+  maxHours: 48,
+  tickMs: 5_000,
+};
+
+export interface App {
+  http: FastifyInstance;
+  bot: TifliBot;
+  devAdapter: DevAdapter;
+  lifecycle: Lifecycle;
+  translator: Translator;
+  flows: FlowCatalog;
+  cases: MongoCaseRepository;
+  photos: MongoPhotoStore;
+  /** Citizens' subscriptions to alerts (flows/subscribe.yaml, STOP). */
+  subscriptions: MongoSubscriptionRepository;
+  /** Sightings citizens send (flows/sighting.yaml). */
+  sightings: MongoSightingRepository;
+  outbox: DevOutbox;
+  officers: MongoOfficerRepository;
+  audit: AuditLog;
+  events: CaseEvents;
+  /** Alerts: proposal, approval, stages, end (src/app/alerts/alertService.ts). */
+  alerts: AlertService;
+  alertStore: MongoAlertRepository;
+  /** The broadcast worker; src/main.ts starts it, tests drain it. */
+  broadcast: BroadcastWorker;
+  poster: PosterRenderer;
+  /**
+   * Rebuilds where subscribers are from the subscriptions, after they were
+   * loaded in bulk (tests, benchmarks, a migration); not while people subscribe.
+   */
+  reindexSubscribers(): Promise<void>;
+  /** The adapters families can be written to by channel id (main.ts adds WhatsApp). */
+  channels: Map<string, BotAdapter>;
+  /** Runs the purge jobs once (store/retention.ts). */
+  purge(): Promise<RetentionResult>;
+}
+
+/** Wires the service: repositories, flows, the bot, channels and HTTP routes. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const root = deps.rootDir ?? projectRoot;
+  const translator = createTranslator(deps.localesDir ?? join(root, 'locales'));
+  const flows = loadFlows(deps.flowsDir ?? join(root, 'flows'), translator);
+  const clock = () => deps.clock.now();
+  const audit = new AuditLog(deps.connection);
+  const cases = new MongoCaseRepository(deps.connection, audit);
+  await cases.init();
+  const officers = new MongoOfficerRepository(deps.connection, clock, deps.loginThrottle);
+  const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
+  const events = new CaseEvents();
+  const photos = new MongoPhotoStore(deps.connection, clock);
+  const mongoStorage = new MongoStorage(deps.connection, clock);
+  const outbox = new DevOutbox(deps.connection);
+  const lifecycle = new Lifecycle();
+  const alertStore = new MongoAlertRepository(deps.connection);
+  const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
+  const subscriberBoard = new MongoSubscriberBoard(deps.connection);
+  await subscriberBoard.ensureBuilt(subscriberDirectory.eachActive());
+  const sightingReader = new MongoSightingReader(deps.connection);
+  const poster = new PosterRenderer({
+    executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
+    translator,
+    logger: deps.logger.child({ component: 'poster' }),
+  });
+
+  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberBoard);
+  const sightings = new MongoSightingRepository(deps.connection, gazetteer);
+  const bot = new TifliBot({
+    storage: deps.storage ?? mongoStorage,
+    flows,
+    translator,
+    cases,
+    photos,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'bot' }),
+    hashId: deps.hashId,
+    referencePrefix: deps.referencePrefix,
+    regionOf: (place, city) =>
+      place.kind === 'pin'
+        ? gazetteer.regionOf(place)
+        : (gazetteer.regionOf({ text: city ?? '' }) ?? gazetteer.regionOf({ text: place.text })),
+    events,
+    findCity: (text) => gazetteer.findCity(text),
+    subscriptions,
+    sightings,
+    // The alert service is built after the bot; messages only arrive once both exist.
+    alerts: { activeFor: (channel, address) => alertService.directory.activeFor(channel, address) },
+  });
+  const devAdapter = new DevAdapter(outbox, clock);
+  devAdapter.onTurnError = bot.onTurnError;
+  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
+  const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
+  const notifier = new FamilyNotifier(channels, translator);
+  const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
+  // The service is built before the worker can ask it, hence the late binding.
+  let alerts: AlertService | undefined;
+  const broadcast = new BroadcastWorker({
+    alerts: alertStore,
+    recipients: subscriberDirectory,
+    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'broadcast' }),
+    ratePerSecond: deps.alertSendRate ?? 20,
+    leaseMs: deps.alertLeaseMs ?? 30_000,
+    maySend: (delivery) => alerts?.maySend(delivery) ?? Promise.resolve(false),
+    onSent: (delivery) => alerts?.sent(delivery),
+  });
+  alerts = new AlertService({
+    alerts: alertStore,
+    cases,
+    subscribers: subscriberBoard,
+    worker: broadcast,
+    gazetteer,
+    translator,
+    notifier,
+    events,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'alerts' }),
+    settings: deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+  });
+  const alertService = alerts;
+
+  const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
+  const http = Fastify({
+    loggerInstance: httpLogger,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+  });
+  await http.register(errorHandler, { translator });
+  await http.register(healthRoutes, { connection: deps.connection, lifecycle });
+  await http.register(docsRoutes);
+  await http.register(officerAuth, { officers });
+  await http.register(sessionRoutes, { officers });
+  await http.register(caseRoutes, {
+    cases,
+    officers,
+    photos,
+    audit,
+    notifier,
+    events,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'cases' }),
+    onResolved: (caseId, by) => alertService.endForCase(caseId, by),
+  });
+  await http.register(alertRoutes, {
+    service: alertService,
+    alerts: alertStore,
+    cases,
+    photos,
+    sightings: sightingReader,
+    poster,
+    clock: deps.clock,
+    baseUrl,
+  });
+  await http.register(publicAlertRoutes, {
+    alerts: alertStore,
+    photos,
+    translator,
+    clock: deps.clock,
+    baseUrl,
+    capSender: deps.capSender ?? 'tifli@police.example.ma',
+  });
+  await http.register(eventRoutes, { events });
+  await http.register(consoleRoutes, { rootDir: root });
+  if (deps.devChannel) {
+    await http.register(devRoutes, {
+      adapter: devAdapter,
+      logic: bot.onTurn,
+      outbox,
+      lifecycle,
+      translator,
+    });
+  }
+  await http.ready();
+  lifecycle.ready = true;
+  return {
+    http,
+    bot,
+    devAdapter,
+    lifecycle,
+    translator,
+    flows,
+    cases,
+    photos,
+    subscriptions,
+    sightings,
+    outbox,
+    officers,
+    audit,
+    events,
+    alerts: alertService,
+    alertStore,
+    broadcast,
+    poster,
+    reindexSubscribers: () => subscriberBoard.rebuild(subscriberDirectory.eachActive()),
+    channels,
+    purge: () =>
+      runRetention(
+        {
+          storage: mongoStorage,
+          photos,
+          cases,
+          officers,
+          sightings: sightingReader,
+          alerts: alertStore,
+        },
+        deps.clock.now(),
+      ),
+  };
+}

@@ -1,0 +1,109 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import i18next, { type i18n } from 'i18next';
+import { z } from 'zod';
+import type { Text } from '../conversation/text.js';
+import { LANGUAGES, type Language } from '../nlu/language.js';
+import { formatLocalDateTime } from '../nlu/parseDateTime.js';
+
+type Resource = { [key: string]: string | Resource };
+const resourceSchema: z.ZodType<Resource> = z.lazy(() =>
+  z.record(z.string(), z.union([z.string().min(1), resourceSchema])),
+);
+
+/** Everything the bot and console can say, in every language, and how to say a `Text`. */
+export interface Translator {
+  /** One sentence by `namespace:key`. */
+  t(language: Language, key: string, params?: Record<string, string>): string;
+  /** Whether a key exists in a language (no fallback), for the locale completeness checks. */
+  has(language: Language, key: string): boolean;
+  /** Puts a `Text` into words; `results` fills values only known after the turn's effects. */
+  render(language: Language, text: Text, results?: { reference?: string }): string;
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * Loads `locales/{ar,fr,ary}/*.json` (one namespace per file) once, at start-up,
+ * validating each file. Throws with the file's name when one is malformed.
+ */
+export function createTranslator(localesDir: string): Translator {
+  const resources: Record<string, Record<string, Resource>> = {};
+  const namespaces = new Set<string>();
+  for (const language of LANGUAGES) {
+    const dir = join(localesDir, language);
+    resources[language] = {};
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+      const namespace = basename(file, '.json');
+      const parsed = resourceSchema.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+      if (!parsed.success) {
+        throw new Error(
+          `locales/${language}/${file} is invalid: ${parsed.error.issues[0]?.message}`,
+        );
+      }
+      resources[language][namespace] = parsed.data;
+      namespaces.add(namespace);
+    }
+  }
+
+  const instance: i18n = i18next.createInstance();
+  void instance.init({
+    initAsync: false,
+    resources,
+    ns: [...namespaces],
+    defaultNS: 'common',
+    lng: 'fr',
+    supportedLngs: [...LANGUAGES],
+    // Darija falls back on Arabic, the others on French; a test keeps every key present anyway.
+    fallbackLng: { ary: ['ar'], default: ['fr'] },
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+
+  // Texts never change once loaded and most replies are the same questions,
+  // so rendered sentences are remembered; the memo is emptied when it grows
+  // past a bound, since parameters can hold what families typed.
+  const memo = new Map<string, string>();
+  const t = (language: Language, k: string, params?: Record<string, string>): string => {
+    const memoKey = params ? `${language}:${k}:${JSON.stringify(params)}` : `${language}:${k}`;
+    let sentence = memo.get(memoKey);
+    if (sentence === undefined) {
+      sentence = instance.t(k, { lng: language, ...params });
+      if (memo.size >= 2_000) memo.clear();
+      memo.set(memoKey, sentence);
+    }
+    return sentence;
+  };
+
+  const render = (language: Language, text: Text, results: { reference?: string } = {}): string => {
+    switch (text.kind) {
+      case 'key': {
+        const params: Record<string, string> = {};
+        for (const [name, value] of Object.entries(text.params ?? {})) {
+          params[name] = render(language, value, results);
+        }
+        return t(language, text.key, params);
+      }
+      case 'raw':
+        return text.value;
+      case 'number':
+        return String(text.value);
+      case 'dateTime':
+        return formatLocalDateTime(new Date(text.iso), language);
+      case 'effectResult':
+        return results[text.name] ?? '';
+      case 'lines':
+        return text.items.map((item) => render(language, item, results)).join('\n');
+      default: {
+        const unreachable: never = text;
+        return unreachable;
+      }
+    }
+  };
+
+  return {
+    t,
+    has: (language, k) => instance.exists(k, { lng: language, fallbackLng: false }),
+    render,
+    namespaces: [...namespaces],
+  };
+}
