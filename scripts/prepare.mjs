@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable with no manual step: installs the npm
-// dependencies when they are missing and builds the embedded FerretDB binary
-// (see tools/ferretdb) when it is missing. A second run does nothing.
+// dependencies when they are missing, builds the embedded FerretDB binary
+// (see tools/ferretdb) and the mongo-java-server jar that the tests start as
+// a second database server (see tools/mongo-java-server) when they are
+// missing. A second run does nothing.
 //
 // Plain Node with no dependencies, because it runs before they exist.
-// `--no-ferretdb` skips the binary (when MONGODB_URI points elsewhere).
+// `--no-ferretdb` skips the binary (when MONGODB_URI points elsewhere) and the
+// jar too: it is what `npm run chat` passes, and the chat needs no database.
+// `--no-mongo-java-server` skips only the jar.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -36,6 +41,32 @@ function run(cmd, cmdArgs, cwd, extraEnv = {}) {
   }
 }
 
+// Whether a command can be run at all (`java -version`, `mvn -v`), without
+// printing anything: a missing toolchain gets one clear message instead.
+function available(cmd, cmdArgs) {
+  return spawnSync(cmd, cmdArgs, { stdio: 'ignore' }).status === 0;
+}
+
+// A digest of a launcher's sources, so that a change to them rebuilds what was
+// built from them, not only a missing output.
+function digestOf(dir, files) {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort()) {
+    hash.update(file).update(readFileSync(join(dir, file)));
+  }
+  return hash.digest('hex');
+}
+
+// Every file under `dir`, as paths relative to it, skipping the names in `skip`.
+function filesUnder(dir, skip, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .filter((entry) => !skip.has(entry.name))
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? filesUnder(dir, skip, path) : [path];
+    });
+}
+
 function newer(a, b) {
   return statSync(a).mtimeMs > statSync(b).mtimeMs;
 }
@@ -60,13 +91,10 @@ if (!args.has('--no-ferretdb')) {
   }
   const binary = join(root, '.cache', 'ferretdb', `ferretdb-${version}`);
   // Rebuild when the launcher's sources change, not only when the binary is missing.
-  const sources = createHash('sha256');
-  for (const file of readdirSync(launcher)
-    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f))
-    .sort()) {
-    sources.update(file).update(readFileSync(join(launcher, file)));
-  }
-  const digest = sources.digest('hex');
+  const digest = digestOf(
+    launcher,
+    readdirSync(launcher).filter((f) => /\.go$|^go\.(mod|sum)$/.test(f)),
+  );
   const stamp = `${binary}.sources`;
   if (!existsSync(binary) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
     console.error(`prepare: building FerretDB ${version} (first run only, about a minute)…`);
@@ -74,6 +102,53 @@ if (!args.has('--no-ferretdb')) {
     const tmp = `${binary}.tmp-${process.pid}`;
     run('go', ['build', '-trimpath', '-o', tmp, '.'], launcher, { CGO_ENABLED: '0' });
     renameSync(tmp, binary);
+    writeFileSync(stamp, digest);
+  }
+}
+
+// 3. The mongo-java-server jar (in-memory backend), built from Maven Central.
+// The tests start it as a second MongoDB-wire server beside FerretDB
+// (test/support/mongoJavaServer.ts); nothing outside the tests uses it.
+if (!args.has('--no-ferretdb') && !args.has('--no-mongo-java-server')) {
+  const launcher = join(root, 'tools', 'mongo-java-server');
+  const version = readFileSync(join(launcher, 'pom.xml'), 'utf8').match(
+    /<mongo-java-server\.version>([\w.-]+)<\/mongo-java-server\.version>/,
+  )?.[1];
+  if (!version) {
+    console.error(
+      'prepare: cannot read mongo-java-server.version from tools/mongo-java-server/pom.xml',
+    );
+    process.exit(1);
+  }
+  const name = `mongo-java-server-${version}.jar`;
+  const jar = join(root, '.cache', 'mongo-java-server', name);
+  // Everything Maven reads (pom.xml, src/): a change rebuilds the jar.
+  const digest = digestOf(launcher, filesUnder(launcher, new Set(['target'])));
+  const stamp = `${jar}.sources`;
+  if (!existsSync(jar) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
+    // Checked only when there is something to build, so a machine that has the
+    // jar runs the tests with a JRE alone.
+    // javac too: Debian's maven package brings a JRE, which cannot compile the launcher.
+    if (
+      !['java', 'javac'].every((cmd) => available(cmd, ['-version'])) ||
+      !available('mvn', ['-v'])
+    ) {
+      console.error(
+        'prepare: the tests need Java 17 and Maven for mongo-java-server: ' +
+          'apt-get install openjdk-17-jdk-headless maven ' +
+          '(or run with --no-mongo-java-server to skip it)',
+      );
+      process.exit(1);
+    }
+    console.error(
+      `prepare: building mongo-java-server ${version} (first run only, under a minute)…`,
+    );
+    run('mvn', ['-q', '-B', 'package'], launcher);
+    mkdirSync(dirname(jar), { recursive: true });
+    // Through a temporary name, so an interrupted copy never passes for a jar.
+    const tmp = `${jar}.tmp-${process.pid}`;
+    copyFileSync(join(launcher, 'target', name), tmp);
+    renameSync(tmp, jar);
     writeFileSync(stamp, digest);
   }
 }
