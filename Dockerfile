@@ -1,10 +1,17 @@
 # Production image: the compiled service, Debian's Chromium for whatsapp-web.js,
 # the embedded FerretDB for single-machine use, and no dev dependencies.
 
+# FerretDB with tools/ferretdb/patches applied, as scripts/prepare.mjs builds it.
 FROM golang:1.24-bookworm AS ferretdb
 WORKDIR /src/tools/ferretdb
 COPY tools/ferretdb/ ./
-RUN CGO_ENABLED=0 go build -trimpath -o /out/ferretdb .
+RUN set -eu; \
+  go mod download github.com/FerretDB/FerretDB; \
+  cp -R "$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)" /ferretdb-src; \
+  chmod -R u+w /ferretdb-src; \
+  for patch in patches/*.patch; do git -C /ferretdb-src apply --verbose "$PWD/$patch"; done; \
+  go mod edit -replace=github.com/FerretDB/FerretDB=/ferretdb-src; \
+  CGO_ENABLED=0 go build -trimpath -o /out/ferretdb .
 
 FROM node:20-bookworm AS build
 WORKDIR /app

@@ -12,12 +12,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -47,16 +50,6 @@ function available(cmd, cmdArgs) {
   return spawnSync(cmd, cmdArgs, { stdio: 'ignore' }).status === 0;
 }
 
-// A digest of a launcher's sources, so that a change to them rebuilds what was
-// built from them, not only a missing output.
-function digestOf(dir, files) {
-  const hash = createHash('sha256');
-  for (const file of [...files].sort()) {
-    hash.update(file).update(readFileSync(join(dir, file)));
-  }
-  return hash.digest('hex');
-}
-
 // Every file under `dir`, as paths relative to it, skipping the names in `skip`.
 function filesUnder(dir, skip, prefix = '') {
   return readdirSync(join(dir, prefix), { withFileTypes: true })
@@ -79,7 +72,8 @@ if (!existsSync(installed) || newer(lock, installed)) {
   run('npm', ['ci', '--no-audit', '--no-fund'], root);
 }
 
-// 2. The embedded FerretDB binary, built from the Go module proxy.
+// 2. The embedded FerretDB binary, built from the Go module proxy with our
+// patches to FerretDB (tools/ferretdb/patches/*.patch) applied.
 if (!args.has('--no-ferretdb')) {
   const launcher = join(root, 'tools', 'ferretdb');
   const version = readFileSync(join(launcher, 'go.mod'), 'utf8').match(
@@ -89,20 +83,133 @@ if (!args.has('--no-ferretdb')) {
     console.error('prepare: cannot read the FerretDB version from tools/ferretdb/go.mod');
     process.exit(1);
   }
-  const binary = join(root, '.cache', 'ferretdb', `ferretdb-${version}`);
-  // Rebuild when the launcher's sources change, not only when the binary is missing.
-  const digest = digestOf(
-    launcher,
-    readdirSync(launcher).filter((f) => /\.go$|^go\.(mod|sum)$/.test(f)),
-  );
+  const cache = join(root, '.cache', 'ferretdb');
+  const binary = join(cache, `ferretdb-${version}`);
+  const launcherFiles = readdirSync(launcher)
+    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f))
+    .sort();
+  const patchDir = join(launcher, 'patches');
+  const patches = existsSync(patchDir)
+    ? readdirSync(patchDir)
+        .filter((f) => f.endsWith('.patch'))
+        .sort()
+    : [];
+  // Rebuild when the launcher's sources or the patches change, not only when
+  // the binary is missing.
+  const patchDigest = digestOf(patchDir, patches);
+  const digest = digestOf(launcher, launcherFiles, patchDigest);
   const stamp = `${binary}.sources`;
   if (!existsSync(binary) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
     console.error(`prepare: building FerretDB ${version} (first run only, about a minute)…`);
-    mkdirSync(dirname(binary), { recursive: true });
-    const tmp = `${binary}.tmp-${process.pid}`;
-    run('go', ['build', '-trimpath', '-o', tmp, '.'], launcher, { CGO_ENABLED: '0' });
+    mkdirSync(cache, { recursive: true });
+    const source = patchedFerretDb(cache, launcher, version, patchDir, patches, patchDigest);
+
+    // The launcher is built from a copy whose go.mod points FerretDB at the
+    // patched source, so tools/ferretdb itself stays a plain module.
+    const work = temporary(join(cache, `launcher-${process.pid}`));
+    mkdirSync(work);
+    for (const file of launcherFiles) cpSync(join(launcher, file), join(work, file));
+    run('go', ['mod', 'edit', `-replace=github.com/FerretDB/FerretDB=${source}`], work);
+    const tmp = temporary(`${binary}.tmp-${process.pid}`);
+    run('go', ['build', '-trimpath', '-o', tmp, '.'], work, { CGO_ENABLED: '0' });
     renameSync(tmp, binary);
     writeFileSync(stamp, digest);
+    // Sources patched for an earlier set of patches are not needed any more.
+    for (const old of readdirSync(cache)) {
+      if (old.startsWith('src-') && !old.includes('.tmp-') && join(cache, old) !== source) {
+        rmSync(join(cache, old), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+// A digest of a launcher's sources, so that a change to them rebuilds what was
+// built from them, not only a missing output.
+function digestOf(dir, files, seed = '') {
+  const hash = createHash('sha256').update(seed);
+  for (const file of [...files].sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return hash.digest('hex');
+}
+
+/** Returns path, removed (if still there) when this process exits, even on a failure. */
+function temporary(path) {
+  rmSync(path, { recursive: true, force: true });
+  process.on('exit', () => {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // left for the next run, which removes it first
+    }
+  });
+  return path;
+}
+
+/**
+ * FerretDB's module source with the patches applied, in
+ * .cache/ferretdb/src-<version>-<patch digest>, made once per set of patches.
+ * Exits when a patch does not apply.
+ */
+function patchedFerretDb(cache, launcher, version, patchDir, patches, patchDigest) {
+  const dir = join(cache, `src-${version}-${patchDigest.slice(0, 16)}`);
+  if (existsSync(dir)) return dir;
+
+  const download = spawnSync(
+    'go',
+    ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${version}`],
+    { cwd: launcher, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let module;
+  try {
+    module = JSON.parse(download.stdout);
+  } catch {
+    // reported below
+  }
+  if (download.status !== 0 || !module?.Dir) {
+    console.error(
+      `prepare: cannot download FerretDB ${version}: ${module?.Error ?? download.error ?? download.stdout}`,
+    );
+    process.exit(1);
+  }
+
+  // The module cache is read-only: copy it, make the copy writable, patch it,
+  // and only then give it its final name.
+  const tmp = temporary(`${dir}.tmp-${process.pid}`);
+  cpSync(module.Dir, tmp, { recursive: true });
+  makeWritable(tmp);
+  for (const file of patches) {
+    console.error(`prepare: applying ${file}`);
+    const patch = join(patchDir, file);
+    const names = [...readFileSync(patch, 'utf8').matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
+    const read = (name) => (existsSync(join(tmp, name)) ? readFileSync(join(tmp, name)) : null);
+    const before = names.map(read);
+    // git must not see the project's repository around the copy: inside one,
+    // git apply skips the files that are not under the repository's top
+    // directory, without a word and with exit 0.
+    run('git', ['apply', '--verbose', patch], tmp, { GIT_CEILING_DIRECTORIES: cache });
+    // And check that it took, without git: every file it names has changed.
+    const unchanged = names.filter((name, i) => {
+      const after = read(name);
+      return after === null || before[i]?.equals(after);
+    });
+    if (names.length === 0 || unchanged.length > 0) {
+      console.error(`prepare: ${file} did not change ${unchanged.join(', ') || 'any file'}`);
+      process.exit(1);
+    }
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (error) {
+    // Another prepare made it meanwhile.
+    if (!existsSync(dir)) throw error;
+  }
+  return dir;
+}
+
+function makeWritable(path) {
+  const stat = statSync(path);
+  chmodSync(path, stat.mode | 0o200);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(path)) makeWritable(join(path, entry));
   }
 }
 
