@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { startEmbeddedFerretDb } from '../src/store/embeddedFerretDb.js';
+import { startEmbeddedFerretDb } from '../src/adapters/embedded/embeddedFerretDb.js';
 
 const settings = z
   .object({
