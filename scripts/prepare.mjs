@@ -64,6 +64,38 @@ function newer(a, b) {
   return statSync(a).mtimeMs > statSync(b).mtimeMs;
 }
 
+// 0. Debian packages the service and the tests need beyond Node and Go:
+// Chromium draws alert posters (and drives the console's browser tests),
+// the Noto and DejaVu fonts give the posters Arabic and Latin letters, and
+// Java 17 with Maven builds mongo-java-server for the tests. Installed when
+// missing and this runs as root (a fresh machine, CI); otherwise the exact
+// command to run is printed and prepare stops.
+if (!args.has('--no-ferretdb')) {
+  const wanted = [];
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) wanted.push('chromium');
+  for (const font of ['fonts-noto-core', 'fonts-dejavu-core']) {
+    if (!available('dpkg', ['-s', font])) wanted.push(font);
+  }
+  if (!args.has('--no-mongo-java-server')) {
+    if (!available('javac', ['-version'])) wanted.push('openjdk-17-jdk-headless');
+    if (!available('mvn', ['-v'])) wanted.push('maven');
+  }
+  if (wanted.length > 0) {
+    const command = `apt-get install -y --no-install-recommends ${wanted.join(' ')}`;
+    if (process.getuid?.() === 0 && available('apt-get', ['--version'])) {
+      console.error(`prepare: installing Debian packages: ${wanted.join(' ')}…`);
+      run('apt-get', ['update', '-qq'], root);
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], root, {
+        DEBIAN_FRONTEND: 'noninteractive',
+      });
+    } else {
+      console.error(`prepare: missing system packages; as root, run: apt-get update && ${command}`);
+      process.exit(1);
+    }
+  }
+}
+
 // 1. npm dependencies, exactly as locked.
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
