@@ -48,6 +48,11 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything the app is built from; `src/main.ts` and the tests pass the same. */
 export interface AppDeps {
   connection: Connection;
+  /**
+   * Which storage adapters to build on the connection: `embedded` for the
+   * embedded FerretDB (boards and claims it needs), `mongo` for MongoDB.
+   */
+  database?: 'embedded' | 'mongo';
   logger: Logger;
   hashId: (id: string) => string;
   clock: Clock;

@@ -36,6 +36,7 @@ export const configSchema = z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
       .optional(),
+    DATABASE_ADAPTERS: z.enum(['embedded', 'mongo']).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     DEV_CHANNEL: booleanFlag.optional(),
     WHATSAPP: booleanFlag.default(false),
@@ -66,6 +67,13 @@ export const configSchema = z
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     mongodbUri: env.MONGODB_URI,
+    /**
+     * Which storage adapters the app is built with: `embedded` (the shapes the
+     * embedded FerretDB needs) when the service runs on its own FerretDB,
+     * `mongo` (MongoDB-native indexes and queries) when `MONGODB_URI` names a
+     * server; `DATABASE_ADAPTERS` overrides (e.g. MONGODB_URI naming a FerretDB).
+     */
+    databaseAdapters: env.DATABASE_ADAPTERS ?? (env.MONGODB_URI ? 'mongo' : 'embedded'),
     dataDir: env.DATA_DIR,
     devChannel: env.DEV_CHANNEL ?? env.NODE_ENV !== 'production',
     whatsapp: env.WHATSAPP,

@@ -23,10 +23,14 @@ async function main(): Promise<void> {
   const hashId = createIdHasher(config.logHashSecret);
 
   const database = await openDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir });
-  logger.info({ database: database.description }, 'database connected');
+  logger.info(
+    { database: database.description, adapters: config.databaseAdapters },
+    'database connected',
+  );
 
   const app = await buildApp({
     connection: database.connection,
+    database: config.databaseAdapters,
     logger,
     hashId,
     clock: systemClock,

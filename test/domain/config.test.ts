@@ -40,3 +40,27 @@ describe('alert settings', () => {
     expect(loaded.ok ? '' : loaded.problems.join('\n')).toContain(variable);
   });
 });
+
+/** Which storage adapters the service is built with follows where its database is. */
+describe('database adapters', () => {
+  const adapters = (env: Record<string, string>) => {
+    const loaded = loadConfig(env);
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    return loaded.config.databaseAdapters;
+  };
+
+  it('are the embedded ones on the embedded FerretDB, the MongoDB ones when MONGODB_URI is set', () => {
+    expect(adapters({})).toBe('embedded');
+    expect(adapters({ MONGODB_URI: 'mongodb://127.0.0.1:27017/tifli?replicaSet=rs0' })).toBe(
+      'mongo',
+    );
+  });
+
+  it('follow DATABASE_ADAPTERS when it is set, and a wrong value is refused by name', () => {
+    expect(
+      adapters({ MONGODB_URI: 'mongodb://127.0.0.1:27018/', DATABASE_ADAPTERS: 'embedded' }),
+    ).toBe('embedded');
+    const loaded = loadConfig({ DATABASE_ADAPTERS: 'postgres' });
+    expect(loaded.ok ? '' : loaded.problems.join('\n')).toContain('DATABASE_ADAPTERS');
+  });
+});
