@@ -2,7 +2,7 @@ import type { GeoPoint } from './alert/alert.js';
 import type { Language } from './nlu/language.js';
 
 /**
- * Where a citizen wants alerts for, kept coarse (DESIGN.md): the geohash cell
+ * Where a citizen wants alerts for, kept coarse (never a precise point): the geohash cell
  * of a shared pin (about 5 km) or a city of the gazetteer. `centre` is the
  * cell's or the city's centre, never the point the citizen shared.
  */

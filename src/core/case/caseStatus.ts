@@ -1,4 +1,4 @@
-/** The lifecycle of a case (DESIGN.md "Case lifecycle"). */
+/** The statuses of a case; the moves between them are in caseLifecycle.ts. */
 export const CASE_STATUSES = [
   'pending',
   'in_review',

@@ -161,7 +161,7 @@ export function parseAnswer(node: InputNode, input: TurnInput, context: ParseCon
 
 /**
  * A pin becomes its geohash cell and the cell's centre (never the point
- * itself: DESIGN.md keeps citizens' places coarse); a text must name a city.
+ * itself: citizens' places are kept coarse); a text must name a city.
  */
 function parseArea(nodeId: string, input: TurnInput, context: ParseContext): AnswerParse {
   if (input.kind === 'location') {

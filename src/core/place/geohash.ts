@@ -1,5 +1,5 @@
 /**
- * Geohash cells: how a citizen's place is kept coarse (DESIGN.md: a cell,
+ * Geohash cells: how a citizen's place is kept coarse (a cell,
  * never the precise point). Precision 5 is a cell of about 4.9 km × 4.9 km.
  */
 const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
