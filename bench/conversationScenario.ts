@@ -10,6 +10,7 @@ import { MemoryStorage, type TurnContext } from 'botbuilder-core';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
+import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
 import {
   MemoryCaseRepository,
@@ -65,7 +66,11 @@ async function tifliLogic(
   }
   if (!settings.MONGODB_URI) throw new Error('the database scenario needs MONGODB_URI');
   const connection = await connect(settings.MONGODB_URI, `tifli_bench_${Date.now()}`);
-  const cases = new MongoCaseRepository(connection, new AuditLog(connection));
+  const cases = new MongoCaseRepository(
+    connection,
+    new AuditLog(connection),
+    new QueueBoard(connection),
+  );
   await cases.init();
   const bot = new TifliBot({
     ...common,

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueBoard } from '../../src/adapters/embedded/queueBoard.js';
 import { MemoryCaseRepository } from '../../src/adapters/memory/memoryCaseRepository.js';
 import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../../src/adapters/mongo/caseRepository.js';
@@ -67,7 +68,11 @@ const implementations: Array<[string, () => Promise<FamilyCaseStore>]> = [
     'MongoCaseRepository (real database)',
     async () => {
       await connection.dropDatabase();
-      const repository = new MongoCaseRepository(connection, new AuditLog(connection));
+      const repository = new MongoCaseRepository(
+        connection,
+        new AuditLog(connection),
+        new QueueBoard(connection),
+      );
       await repository.init();
       return repository;
     },

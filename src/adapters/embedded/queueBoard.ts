@@ -1,6 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
+import type { CaseQueue } from '../../app/ports/caseStore.js';
 import { OPEN_STATUSES } from '../../core/case/caseLifecycle.js';
 import { CASE_STATUSES, type CaseStatus } from '../../core/case/caseStatus.js';
 import { type QueueEntry, queueEntry } from '../../core/case/storedCase.js';
@@ -64,7 +65,7 @@ const safeId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
  * secondary indexes). A write never replaces a newer entry with an older one,
  * and `rebuild` restores the boards from the cases at start-up.
  */
-export class QueueBoard {
+export class QueueBoard implements CaseQueue {
   private readonly boards: Model<BoardDocument>;
 
   constructor(connection: Connection) {
