@@ -12,10 +12,7 @@ import { z } from 'zod';
 import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
 import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
-import {
-  MemoryCaseRepository,
-  MemoryPhotoStore,
-} from '../src/adapters/memory/memoryCaseRepository.js';
+import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memoryCaseRepository.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
 import { MongoStorage } from '../src/adapters/mongo/mongoStorage.js';
@@ -59,7 +56,7 @@ async function tifliLogic(
     const bot = new TifliBot({
       ...common,
       storage: new MemoryStorage(),
-      cases: new MemoryCaseRepository(),
+      cases: new MemoryCaseStore(),
       photos: new MemoryPhotoStore(),
     });
     return { logic: bot.onTurn, close: async () => undefined };

@@ -68,6 +68,12 @@ const counterSchema = new Schema<{ _id: string; seq: number }>(
   { versionKey: false, collection: 'counters' },
 );
 
+/** One document per number handed out (`case-2026:17`): its `_id` makes a number unique. */
+const counterClaimSchema = new Schema<{ _id: string }>(
+  { _id: String },
+  { versionKey: false, collection: 'counter_claims' },
+);
+
 /**
  * A family's latest case, by `channel:address`. `latest` is the case's
  * creation time (ISO, so it sorts as time) and id in one string, written with
@@ -104,6 +110,7 @@ export class MongoCaseRepository implements CaseStore {
   private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
   private readonly reporters: Model<ReporterDocument>;
+  private readonly claims: Model<{ _id: string }>;
   /** Counters known to exist, so taking a number is one update. */
   private readonly knownCounters = new Set<string>();
 
@@ -118,6 +125,9 @@ export class MongoCaseRepository implements CaseStore {
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
     this.reporters =
       connection.models.Reporter ?? connection.model<ReporterDocument>('Reporter', reporterSchema);
+    this.claims =
+      connection.models.CounterClaim ??
+      connection.model<{ _id: string }>('CounterClaim', counterClaimSchema);
   }
 
   /** Builds the indexes (queue, unique reference) and restores the queue. Call once at start-up. */
@@ -141,9 +151,12 @@ export class MongoCaseRepository implements CaseStore {
 
   /**
    * The year's counter is created once by an insert that a duplicate key
-   * leaves alone, then only ever incremented without upsert: concurrent
-   * upserting `$inc`s may both insert on some servers (mongo-java-server hands
-   * out the same number twice), a plain `$inc` on an existing document never.
+   * leaves alone, then incremented without upsert. On MongoDB that `$inc` is
+   * atomic and enough; a number is still claimed by a unique insert of its
+   * own `_id` before it is handed out, because not every server keeps
+   * concurrent `$inc`s apart (mongo-java-server hands out one number twice,
+   * upsert or not): of two callers given one number, the second takes
+   * another. A lost increment can leave a gap; a number is never given twice.
    */
   async nextSequence(year: number): Promise<number> {
     const _id = `case-${year}`;
@@ -155,11 +168,19 @@ export class MongoCaseRepository implements CaseStore {
       }
       this.knownCounters.add(_id);
     }
-    const counter = await this.counters
-      .findOneAndUpdate({ _id }, { $inc: { seq: 1 } }, { new: true })
-      .lean();
-    if (!counter) throw new Error('the case counter is missing');
-    return counter.seq;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const counter = await this.counters
+        .findOneAndUpdate({ _id }, { $inc: { seq: 1 } }, { new: true })
+        .lean();
+      if (!counter) throw new Error('the case counter is missing');
+      try {
+        await this.claims.create({ _id: `${_id}:${counter.seq}` });
+        return counter.seq;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new Error('the case counter kept handing out taken numbers');
   }
 
   async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
@@ -222,7 +243,9 @@ export class MongoCaseRepository implements CaseStore {
     address: string,
   ): Promise<{ id: string; reference: string } | null> {
     const latest = await this.latestForReporter(channel, address);
-    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status) ? latest : null;
+    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status)
+      ? { id: latest.id, reference: latest.reference }
+      : null;
   }
 
   /**

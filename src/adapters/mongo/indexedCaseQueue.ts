@@ -1,5 +1,6 @@
 import type { Collection, Connection } from 'mongoose';
 import type { CaseQueue } from '../../app/ports/caseStore.js';
+import { OPEN_STATUSES } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
 import { type QueueEntry, queueEntrySchema } from '../../core/case/storedCase.js';
 
@@ -66,7 +67,8 @@ export class IndexedCaseQueue implements CaseQueue {
 
   /** Open cases in these statuses, of one region or all, by priority then waiting time. */
   async list(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
-    const status = { $in: [...statuses] };
+    // Closed cases are never in the queue, whatever is asked.
+    const status = { $in: statuses.filter((s) => OPEN_STATUSES.some((open) => open === s)) };
     const cursor = this.cases.find(region === null ? { status } : { region, status }, {
       projection: QUEUE_PROJECTION,
       sort: QUEUE_SORT,

@@ -93,9 +93,14 @@ describe('QueueBoard on the embedded FerretDB', () => {
     expect(page?.bytes).toBeLessThan(MAX_ENTRY_BYTES);
   });
 
-  it('keeps a closed case off the board when an older write of it arrives late', async () => {
+  it('keeps a claim, and a closed case off the board, when an older write arrives late', async () => {
     const board = new QueueBoard(connection);
     await board.reflect(entry('a'), { isNew: true });
+    await board.reflect(entry('b'), { isNew: true });
+    await board.reflect(entry('b', { status: 'in_review', updatedAt: t(10) }));
+    await board.reflect(entry('b', { status: 'pending', updatedAt: t(0) }));
+    expect(ids(await board.list(['in_review'], 'oriental'))).toEqual(['b']);
+    await board.reflect(entry('b', { status: 'resolved', updatedAt: t(30) }));
     await board.reflect(entry('a', { status: 'in_review', updatedAt: t(10) }));
     await board.reflect(entry('a', { status: 'resolved', updatedAt: t(20) }));
     await board.reflect(entry('a', { status: 'in_review', updatedAt: t(10) }));
