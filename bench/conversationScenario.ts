@@ -10,11 +10,9 @@ import { MemoryStorage, type TurnContext } from 'botbuilder-core';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
+import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
-import {
-  MemoryCaseRepository,
-  MemoryPhotoStore,
-} from '../src/adapters/memory/memoryCaseRepository.js';
+import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memoryCaseRepository.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
 import { MongoStorage } from '../src/adapters/mongo/mongoStorage.js';
@@ -58,14 +56,18 @@ async function tifliLogic(
     const bot = new TifliBot({
       ...common,
       storage: new MemoryStorage(),
-      cases: new MemoryCaseRepository(),
+      cases: new MemoryCaseStore(),
       photos: new MemoryPhotoStore(),
     });
     return { logic: bot.onTurn, close: async () => undefined };
   }
   if (!settings.MONGODB_URI) throw new Error('the database scenario needs MONGODB_URI');
   const connection = await connect(settings.MONGODB_URI, `tifli_bench_${Date.now()}`);
-  const cases = new MongoCaseRepository(connection, new AuditLog(connection));
+  const cases = new MongoCaseRepository(
+    connection,
+    new AuditLog(connection),
+    new QueueBoard(connection),
+  );
   await cases.init();
   const bot = new TifliBot({
     ...common,

@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
+import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { MongoSubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
@@ -26,6 +27,7 @@ import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
+import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoStorage } from './adapters/mongo/mongoStorage.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -131,7 +133,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const flows = loadFlows(deps.flowsDir ?? join(root, 'flows'), translator);
   const clock = () => deps.clock.now();
   const audit = new AuditLog(deps.connection);
-  const cases = new MongoCaseRepository(deps.connection, audit);
+  const database = deps.database ?? 'embedded';
+  const caseQueue =
+    database === 'mongo' ? new IndexedCaseQueue(deps.connection) : new QueueBoard(deps.connection);
+  const cases = new MongoCaseRepository(deps.connection, audit, caseQueue);
   await cases.init();
   const officers = new MongoOfficerRepository(deps.connection, clock, deps.loginThrottle);
   const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));

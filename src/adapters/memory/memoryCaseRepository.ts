@@ -1,20 +1,40 @@
-import type { FamilyCaseStore } from '../../app/ports/caseStore.js';
+import type { AuditTrail } from '../../app/ports/auditTrail.js';
+import type { CaseStore } from '../../app/ports/caseStore.js';
 import type { PhotoStore } from '../../app/ports/photoStore.js';
-import { FAMILY_TALKS_TO_OFFICER } from '../../core/case/caseLifecycle.js';
+import {
+  FAMILY_TALKS_TO_OFFICER,
+  OPEN_STATUSES,
+  TRANSITIONS,
+  type TransitionName,
+} from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
-import type { NewCase } from '../../core/case/report.js';
+import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
+import {
+  byQueueOrder,
+  type QueueEntry,
+  queueEntry,
+  type StoredCase,
+  type TransitionResult,
+} from '../../core/case/storedCase.js';
+
+const isOpen = (status: CaseStatus): boolean => OPEN_STATUSES.some((open) => open === status);
 
 /**
  * Cases kept in process memory: the same contract as the MongoDB repository
- * (one shared test suite checks both), for benchmarks that isolate the turn
- * pipeline from the database. Not for production: nothing survives a restart.
+ * (one shared suite checks both), for unit tests and for benchmarks that
+ * isolate the turn pipeline from the database. Each call copies what it hands
+ * out, so a caller never changes a stored case by accident. Not for
+ * production: nothing survives a restart.
  */
-export class MemoryCaseRepository implements FamilyCaseStore {
-  private readonly cases: Array<Omit<NewCase, 'status'> & { status: CaseStatus }> = [];
+export class MemoryCaseStore implements CaseStore {
+  private readonly cases = new Map<string, StoredCase>();
   private readonly counters = new Map<number, number>();
 
+  /** Without an audit trail, the entries are dropped (benchmarks of the conversation). */
+  constructor(private readonly audit: Pick<AuditTrail, 'append'> | null = null) {}
+
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
-    const found = this.cases.find((c) => c.draftId === draftId);
+    const found = this.cases.get(draftId);
     return found ? { reference: found.reference } : null;
   }
 
@@ -25,9 +45,17 @@ export class MemoryCaseRepository implements FamilyCaseStore {
   }
 
   async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
-    const existing = this.cases.find((c) => c.draftId === newCase.draftId);
+    const existing = this.cases.get(newCase.draftId);
     if (existing) return { reference: existing.reference, created: false };
-    this.cases.push(structuredClone(newCase));
+    const { draftId, ...fields } = structuredClone(newCase);
+    this.cases.set(draftId, { _id: draftId, ...fields });
+    await this.audit?.append({
+      at: newCase.createdAt,
+      actor: 'family',
+      action: 'case.created',
+      caseId: draftId,
+      details: { reference: newCase.reference, priority: newCase.priority.level },
+    });
     return { reference: newCase.reference, created: true };
   }
 
@@ -35,23 +63,26 @@ export class MemoryCaseRepository implements FamilyCaseStore {
     channel: string,
     address: string,
   ): Promise<{ id: string; reference: string; status: CaseStatus } | null> {
-    const found = this.cases
-      .filter((c) => c.channel === channel && c.reporter.address === address)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .at(-1);
-    return found ? { id: found.draftId, reference: found.reference, status: found.status } : null;
+    let latest: StoredCase | null = null;
+    for (const c of this.cases.values()) {
+      if (c.channel !== channel || c.reporter.address !== address) continue;
+      // As on MongoDB: the latest creation wins, a tie goes to the greater id.
+      const later =
+        !latest ||
+        c.createdAt.getTime() > latest.createdAt.getTime() ||
+        (c.createdAt.getTime() === latest.createdAt.getTime() && c._id > latest._id);
+      if (later) latest = c;
+    }
+    return latest ? { id: latest._id, reference: latest.reference, status: latest.status } : null;
   }
 
   async activeCaseFor(
     channel: string,
     address: string,
   ): Promise<{ id: string; reference: string } | null> {
-    const found = this.cases
-      .filter((c) => c.channel === channel && c.reporter.address === address)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .at(-1);
-    return found && FAMILY_TALKS_TO_OFFICER.includes(found.status)
-      ? { id: found.draftId, reference: found.reference }
+    const latest = await this.latestForReporter(channel, address);
+    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status)
+      ? { id: latest.id, reference: latest.reference }
       : null;
   }
 
@@ -59,17 +90,136 @@ export class MemoryCaseRepository implements FamilyCaseStore {
     caseId: string,
     message: { id: string; text: string; at: Date },
   ): Promise<{ region: string | null }> {
-    const found = this.cases.find((c) => c.draftId === caseId);
+    const found = this.cases.get(caseId);
     if (found && !found.messages.some((m) => m.id === message.id)) {
       found.messages.push({ ...message, from: 'family' });
+      found.updatedAt = message.at;
     }
     return { region: found?.region ?? null };
   }
 
+  async queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+    return [...this.cases.values()]
+      .filter(
+        (c) =>
+          isOpen(c.status) &&
+          statuses.includes(c.status) &&
+          (region === null || c.region === region),
+      )
+      .map((c) => structuredClone(queueEntry(c)))
+      .sort(byQueueOrder);
+  }
+
+  async findIdByReference(reference: string): Promise<string | null> {
+    for (const c of this.cases.values()) if (c.reference === reference) return c._id;
+    return null;
+  }
+
+  async get(id: string): Promise<StoredCase | null> {
+    const found = this.cases.get(id);
+    return found ? structuredClone(found) : null;
+  }
+
+  /** Checks and changes the state in one step (no `await` between), as one guarded update does. */
+  async transition(
+    id: string,
+    name: TransitionName,
+    by: string,
+    now: Date,
+    set: Record<string, unknown> = {},
+  ): Promise<TransitionResult> {
+    const { from, to } = TRANSITIONS[name];
+    const current = this.cases.get(id);
+    if (!current) return { ok: false, reason: 'not_found' };
+    if (!from.some((status) => status === current.status)) return { ok: false, reason: 'conflict' };
+    const updated: StoredCase = Object.assign(structuredClone(current), set, {
+      status: to,
+      updatedAt: now,
+    });
+    updated.history.push({ status: to, at: now, by });
+    this.cases.set(id, updated);
+    await this.audit?.append({
+      at: now,
+      actor: by,
+      action: `case.${name}`,
+      caseId: id,
+      details: { status: to },
+    });
+    return { ok: true, case: structuredClone(updated) };
+  }
+
+  /** Sets top-level fields, as the officers' actions pass them. */
+  async update(
+    id: string,
+    set: Record<string, unknown>,
+    audit: { by: string; action: string; now: Date },
+  ): Promise<StoredCase | null> {
+    const current = this.cases.get(id);
+    if (!current) return null;
+    const updated: StoredCase = Object.assign(structuredClone(current), set, {
+      updatedAt: audit.now,
+    });
+    this.cases.set(id, updated);
+    await this.audit?.append({
+      at: audit.now,
+      actor: audit.by,
+      action: audit.action,
+      caseId: id,
+      details: {},
+    });
+    return structuredClone(updated);
+  }
+
+  async addMessage(id: string, message: CaseMessage): Promise<void> {
+    const found = this.cases.get(id);
+    if (!found) return;
+    found.messages.push(structuredClone(message));
+    found.updatedAt = message.at;
+  }
+
+  async addNote(id: string, note: CaseNote): Promise<void> {
+    const found = this.cases.get(id);
+    if (!found) return;
+    found.notes.push(structuredClone(note));
+    found.updatedAt = note.at;
+    await this.audit?.append({
+      at: note.at,
+      actor: note.officer,
+      action: 'case.note',
+      caseId: id,
+      details: {},
+    });
+  }
+
+  async recordAlert(
+    caseId: string,
+    entry: {
+      at: Date;
+      actor: string;
+      action: string;
+      details: Record<string, string | number | boolean | null>;
+    },
+  ): Promise<void> {
+    await this.audit?.append({ ...entry, caseId });
+  }
+
+  async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
+    await this.audit?.append({
+      at: now,
+      actor: by,
+      action: `${what}.viewed`,
+      caseId: id,
+      details: {},
+    });
+  }
+
   get size(): number {
-    return this.cases.length;
+    return this.cases.size;
   }
 }
+
+/** @deprecated The earlier name of {@link MemoryCaseStore}, kept for callers not yet moved. */
+export const MemoryCaseRepository = MemoryCaseStore;
 
 /** Photos in process memory, for benchmarks. */
 export class MemoryPhotoStore implements PhotoStore {

@@ -1,7 +1,8 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
-import type { FamilyCaseStore } from '../../app/ports/caseStore.js';
+import type { AuditTrail } from '../../app/ports/auditTrail.js';
+import type { CaseQueue, CaseStore } from '../../app/ports/caseStore.js';
 import {
   FAMILY_TALKS_TO_OFFICER,
   OPEN_STATUSES,
@@ -11,8 +12,7 @@ import {
 import { CASE_STATUSES, type CaseStatus } from '../../core/case/caseStatus.js';
 import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
 import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
-import { QueueBoard } from '../embedded/queueBoard.js';
-import type { AuditLog } from './auditLog.js';
+import { QUEUE_INDEXES, QUEUE_PROJECTION } from './indexedCaseQueue.js';
 
 /**
  * A case's `_id` is the id of the report draft it came from: looking a case up
@@ -58,66 +58,90 @@ const caseSchema = new Schema(
   },
   { versionKey: false, collection: 'cases', minimize: false },
 );
-// No secondary indexes beyond the unique reference: the queue reads the
-// region boards and a family's case is found through the reporters pointer,
-// both by `_id`; every extra index costs each insert.
+// The queue's compound indexes (one region's, and every region's for admins),
+// beside the unique reference. A family's case is found through the reporters
+// pointer by `_id`, so no index on the reporter's address is needed.
+for (const keys of QUEUE_INDEXES) caseSchema.index(keys);
 
 const counterSchema = new Schema<{ _id: string; seq: number }>(
   { _id: String, seq: { type: Number, required: true } },
   { versionKey: false, collection: 'counters' },
 );
 
-/** A family's latest case, by `channel:address`. */
+/** One document per number handed out (`case-2026:17`): its `_id` makes a number unique. */
+const counterClaimSchema = new Schema<{ _id: string }>(
+  { _id: String },
+  { versionKey: false, collection: 'counter_claims' },
+);
+
+/**
+ * A family's latest case, by `channel:address`. `latest` is the case's
+ * creation time (ISO, so it sorts as time) and id in one string, written with
+ * `$max`: of two cases stored at once, the later one wins in one atomic update
+ * by `_id`, on every server, whatever order the writes arrive in.
+ */
 interface ReporterDocument {
   _id: string;
-  caseId: string;
-  createdAt: Date;
+  latest?: string;
+  /** Pointers written before `latest` existed name the case here. */
+  caseId?: string;
 }
 
 const reporterSchema = new Schema<ReporterDocument>(
-  {
-    _id: String,
-    caseId: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-  },
+  { _id: String, latest: String, caseId: String },
   { versionKey: false, collection: 'reporters' },
 );
 
 const reporterKey = (channel: string, address: string) => `${channel}:${address}`;
+const latestKey = (createdAt: Date, caseId: string) => `${createdAt.toISOString()}|${caseId}`;
+const caseIdOf = (pointer: ReporterDocument): string | null =>
+  pointer.latest ? pointer.latest.slice(pointer.latest.indexOf('|') + 1) : (pointer.caseId ?? null);
 
 const isDuplicateKey = (error: unknown): boolean =>
   z.object({ code: z.literal(11000) }).safeParse(error).success;
 
-/** Cases on MongoDB: atomic counter, unique draft ids, state-guarded transitions, audit entries. */
-export class MongoCaseRepository {
+/**
+ * Cases on MongoDB: atomic counter, unique draft ids, state-guarded
+ * transitions, audit entries. The queue is the port the database can serve
+ * (the indexed query on MongoDB, the bounded board on the embedded FerretDB);
+ * the repository tells it about each change of a case.
+ */
+export class MongoCaseRepository implements CaseStore {
   private readonly cases: Model<StoredCase>;
   private readonly counters: Model<{ _id: string; seq: number }>;
   private readonly reporters: Model<ReporterDocument>;
-
-  private readonly board: QueueBoard;
+  private readonly claims: Model<{ _id: string }>;
+  /** Counters known to exist, so taking a number is one update. */
+  private readonly knownCounters = new Set<string>();
 
   constructor(
     connection: Connection,
-    private readonly audit: AuditLog,
+    private readonly audit: Pick<AuditTrail, 'append'>,
+    private readonly board: CaseQueue,
   ) {
-    this.board = new QueueBoard(connection);
     this.cases = connection.models.Case ?? connection.model<StoredCase>('Case', caseSchema);
     this.counters =
       connection.models.Counter ??
       connection.model<{ _id: string; seq: number }>('Counter', counterSchema);
     this.reporters =
       connection.models.Reporter ?? connection.model<ReporterDocument>('Reporter', reporterSchema);
+    this.claims =
+      connection.models.CounterClaim ??
+      connection.model<{ _id: string }>('CounterClaim', counterClaimSchema);
   }
 
-  /** Builds the indexes (unique reference) and the queue boards. Call once at start-up. */
+  /** Builds the indexes (queue, unique reference) and restores the queue. Call once at start-up. */
   async init(): Promise<void> {
-    await Promise.all([this.cases.init(), this.counters.init()]);
-    await this.board.rebuild(
-      this.cases
-        .find({ status: { $in: [...OPEN_STATUSES] } }, { messages: 0, notes: 0 })
-        .lean<StoredCase[]>()
-        .cursor(),
-    );
+    await Promise.all([this.cases.init(), this.counters.init(), this.reporters.init()]);
+    const cases = this.cases;
+    // A generator, so the cursor is opened only if the queue walks it (MongoDB's does not).
+    async function* openCases(): AsyncGenerator<QueueEntry> {
+      yield* cases
+        .find({ status: { $in: [...OPEN_STATUSES] } }, QUEUE_PROJECTION)
+        .lean<QueueEntry[]>()
+        .cursor();
+    }
+    await this.board.rebuild(openCases());
   }
 
   async findByDraftId(draftId: string): Promise<{ reference: string } | null> {
@@ -125,12 +149,38 @@ export class MongoCaseRepository {
     return found ? { reference: found.reference } : null;
   }
 
+  /**
+   * The year's counter is created once by an insert that a duplicate key
+   * leaves alone, then incremented without upsert. On MongoDB that `$inc` is
+   * atomic and enough; a number is still claimed by a unique insert of its
+   * own `_id` before it is handed out, because not every server keeps
+   * concurrent `$inc`s apart (mongo-java-server hands out one number twice,
+   * upsert or not): of two callers given one number, the second takes
+   * another. A lost increment can leave a gap; a number is never given twice.
+   */
   async nextSequence(year: number): Promise<number> {
-    const counter = await this.counters
-      .findOneAndUpdate({ _id: `case-${year}` }, { $inc: { seq: 1 } }, { upsert: true, new: true })
-      .lean();
-    if (!counter) throw new Error('counter update returned nothing');
-    return counter.seq;
+    const _id = `case-${year}`;
+    if (!this.knownCounters.has(_id)) {
+      try {
+        await this.counters.create({ _id, seq: 0 });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      this.knownCounters.add(_id);
+    }
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const counter = await this.counters
+        .findOneAndUpdate({ _id }, { $inc: { seq: 1 } }, { new: true })
+        .lean();
+      if (!counter) throw new Error('the case counter is missing');
+      try {
+        await this.claims.create({ _id: `${_id}:${counter.seq}` });
+        return counter.seq;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new Error('the case counter kept handing out taken numbers');
   }
 
   async insertNew(newCase: NewCase): Promise<{ reference: string; created: boolean }> {
@@ -163,11 +213,15 @@ export class MongoCaseRepository {
 
   /** Remembers the family's latest case, found later by their address alone; a newer case wins. */
   private async pointReporterAt(channel: string, address: string, caseId: string, createdAt: Date) {
-    // Compared in code and written by `_id` alone (any other filter makes FerretDB read them all).
     const _id = reporterKey(channel, address);
-    const current = await this.reporters.findOne({ _id }).lean();
-    if (current && current.createdAt.getTime() > createdAt.getTime()) return;
-    await this.reporters.updateOne({ _id }, { $set: { caseId, createdAt } }, { upsert: true });
+    const update = { $max: { latest: latestKey(createdAt, caseId) } };
+    try {
+      await this.reporters.updateOne({ _id }, update, { upsert: true });
+    } catch (error) {
+      // Two first cases of one family at once: the other upsert created it, so `$max` now applies.
+      if (!isDuplicateKey(error)) throw error;
+      await this.reporters.updateOne({ _id }, update);
+    }
   }
 
   async latestForReporter(
@@ -177,10 +231,9 @@ export class MongoCaseRepository {
     // Two primary-key lookups: this runs on every message of a family without
     // a report in progress, so it must not read the whole cases collection.
     const pointer = await this.reporters.findOne({ _id: reporterKey(channel, address) }).lean();
-    if (!pointer) return null;
-    const found = await this.cases
-      .findOne({ _id: pointer.caseId }, { reference: 1, status: 1 })
-      .lean();
+    const caseId = pointer ? caseIdOf(pointer) : null;
+    if (!caseId) return null;
+    const found = await this.cases.findOne({ _id: caseId }, { reference: 1, status: 1 }).lean();
     return found ? { id: found._id, reference: found.reference, status: found.status } : null;
   }
 
@@ -190,12 +243,14 @@ export class MongoCaseRepository {
     address: string,
   ): Promise<{ id: string; reference: string } | null> {
     const latest = await this.latestForReporter(channel, address);
-    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status) ? latest : null;
+    return latest && FAMILY_TALKS_TO_OFFICER.includes(latest.status)
+      ? { id: latest.id, reference: latest.reference }
+      : null;
   }
 
   /**
    * The queue: open cases in these statuses (of one region, or all), by
-   * priority then waiting time, from the queue boards.
+   * priority then waiting time, as the queue port serves it.
    */
   queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
     return this.board.list(statuses, region);
@@ -314,7 +369,7 @@ export class MongoCaseRepository {
     await this.audit.append({ ...entry, caseId });
   }
 
-  /** Every read of a case's sensitive fields leaves a trace (DESIGN.md). */
+  /** Every read of a case's sensitive fields leaves a trace. */
   async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
     await this.audit.append({
       at: now,
@@ -325,5 +380,3 @@ export class MongoCaseRepository {
     });
   }
 }
-
-MongoCaseRepository.prototype satisfies FamilyCaseStore;
