@@ -55,11 +55,19 @@ export class MongoSubscriberIndex implements SubscriberIndex {
     }
   }
 
-  async put(_point: SubscriberPoint, _previous: GeoPoint | null): Promise<void> {}
+  async put(_point: SubscriberPoint, _previous: GeoPoint | null): Promise<void> {
+    // The subscription repository writes the cell with the subscription.
+  }
 
-  async remove(_subscriptionId: string, _centre: GeoPoint): Promise<void> {}
+  async remove(_subscriptionId: string, _centre: GeoPoint): Promise<void> {
+    // STOP removes the cell with the area, in the same write.
+  }
 
-  async ensureBuilt(_source: AsyncIterable<SubscriberPoint>): Promise<void> {}
+  async ensureBuilt(_source: AsyncIterable<SubscriberPoint>): Promise<void> {
+    // The index is the subscriptions' own: it exists as soon as they do.
+  }
 
-  async rebuild(_source: AsyncIterable<SubscriberPoint>): Promise<void> {}
+  async rebuild(_source: AsyncIterable<SubscriberPoint>): Promise<void> {
+    // Nothing derived to rebuild.
+  }
 }
