@@ -6,7 +6,7 @@ import type { Connection } from 'mongoose';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
-import { MongoSubscriberBoard } from './adapters/embedded/subscriberBoard.js';
+import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
@@ -27,6 +27,7 @@ import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { MongoStorage } from './adapters/mongo/mongoStorage.js';
+import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
 import { MongoSightingReader } from './adapters/mongo/sightingReader.js';
@@ -48,6 +49,11 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything the app is built from; `src/main.ts` and the tests pass the same. */
 export interface AppDeps {
   connection: Connection;
+  /**
+   * Which server `connection` is: the embedded FerretDB (the default), whose
+   * adapters read by `_id` only, or MongoDB, whose adapters use its indexes.
+   */
+  database?: 'embedded' | 'mongo';
   logger: Logger;
   hashId: (id: string) => string;
   clock: Clock;
@@ -137,8 +143,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertRepository(deps.connection);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
-  const subscriberBoard = new MongoSubscriberBoard(deps.connection);
-  await subscriberBoard.ensureBuilt(subscriberDirectory.eachActive());
+  const subscriberIndex =
+    deps.database === 'mongo'
+      ? new MongoSubscriberIndex(deps.connection)
+      : new SubscriberBoard(deps.connection);
+  await subscriberIndex.ensureBuilt(subscriberDirectory.eachActive());
   const sightingReader = new MongoSightingReader(deps.connection);
   const poster = new PosterRenderer({
     executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
@@ -146,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'poster' }),
   });
 
-  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberBoard);
+  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
   const bot = new TifliBot({
     storage: deps.storage ?? mongoStorage,
@@ -191,7 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   alerts = new AlertService({
     alerts: alertStore,
     cases,
-    subscribers: subscriberBoard,
+    subscribers: subscriberIndex,
     worker: broadcast,
     gazetteer,
     translator,
@@ -275,7 +284,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     alertStore,
     broadcast,
     poster,
-    reindexSubscribers: () => subscriberBoard.rebuild(subscriberDirectory.eachActive()),
+    reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
     channels,
     purge: () =>
       runRetention(
