@@ -7,7 +7,7 @@ import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
-import { MongoSubscriberBoard } from './adapters/embedded/subscriberBoard.js';
+import { MongoSubscriberBoard, SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
@@ -29,6 +29,7 @@ import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoStorage } from './adapters/mongo/mongoStorage.js';
+import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
 import { MongoSightingReader } from './adapters/mongo/sightingReader.js';
@@ -147,8 +148,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertRepository(deps.connection);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
-  const subscriberBoard = new MongoSubscriberBoard(deps.connection);
-  await subscriberBoard.ensureBuilt(subscriberDirectory.eachActive());
+  const subscriberIndex =
+    deps.database === 'mongo'
+      ? new MongoSubscriberIndex(deps.connection)
+      : new SubscriberBoard(deps.connection);
+  await subscriberIndex.ensureBuilt(subscriberDirectory.eachActive());
   const sightingReader = new MongoSightingReader(deps.connection);
   const poster = new PosterRenderer({
     executablePath: deps.chromiumPath ?? '/usr/bin/chromium',
@@ -156,7 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'poster' }),
   });
 
-  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberBoard);
+  const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
   const bot = new TifliBot({
     storage: deps.storage ?? mongoStorage,
@@ -201,7 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   alerts = new AlertService({
     alerts: alertStore,
     cases,
-    subscribers: subscriberBoard,
+    subscribers: subscriberIndex,
     worker: broadcast,
     gazetteer,
     translator,
@@ -285,7 +289,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     alertStore,
     broadcast,
     poster,
-    reindexSubscribers: () => subscriberBoard.rebuild(subscriberDirectory.eachActive()),
+    reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
     channels,
     purge: () =>
       runRetention(

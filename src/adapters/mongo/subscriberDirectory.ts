@@ -1,7 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
-import type { SubscriberPoint } from '../../app/alerts/alertService.js';
-import type { RecipientCheck } from '../../app/alerts/broadcastWorker.js';
+import type { RecipientCheck, SubscriberPoint } from '../../app/ports/subscriptions.js';
 import { languageSchema } from '../../core/nlu/language.js';
 
 /** The fields of a stored subscription the broadcast reads (src/core/subscription.ts). */
@@ -28,7 +27,7 @@ export class MongoSubscriberDirectory implements RecipientCheck {
     this.collection = connection.collection<{ _id: string }>('subscriptions');
   }
 
-  /** Every active subscription, read once to build the board (src/adapters/embedded/subscriberBoard.ts). */
+  /** Every active subscription, read once to build an index of where they are. */
   async *eachActive(): AsyncIterable<SubscriberPoint> {
     // `status` is checked here, not in the filter: FerretDB would read every
     // document for a filter on it anyway, and the projection keeps each small.

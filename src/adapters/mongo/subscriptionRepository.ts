@@ -2,13 +2,17 @@ import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import type { SubscriberIndex, SubscriptionStore } from '../../app/ports/subscriptions.js';
 import type { Language } from '../../core/nlu/language.js';
+import { subscriberCell } from '../../core/place/cellCover.js';
 import {
   type SubscriberArea,
   type Subscription,
   subscriptionKey,
 } from '../../core/subscription.js';
 
-const subscriptionSchema = new Schema<Subscription>(
+/** A subscription as stored: the subscription and the cell it is found by. */
+type StoredSubscription = Subscription & { cell?: string };
+
+const subscriptionSchema = new Schema<StoredSubscription>(
   {
     _id: { type: String, required: true },
     channel: { type: String, required: true },
@@ -22,19 +26,28 @@ const subscriptionSchema = new Schema<Subscription>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     stoppedAt: { type: Date, default: null },
+    // The cell of the area's centre (src/core/place/cellCover.ts), absent once stopped.
+    cell: { type: String },
   },
   { versionKey: false, collection: 'subscriptions', minimize: false },
 );
-// No secondary index: the bot reads and writes by `_id` (`channel:address`),
-// and the broadcast worker reads the active ones of a region in one pass.
+// The bot reads and writes by `_id` (`channel:address`). An alert's stage
+// reads the active subscriptions of the cells its circle touches: one `$in`
+// on this index. A geohash cell rather than a 2dsphere index because
+// mongo-java-server, which runs this adapter in CI, has no `$geoWithin`;
+// the exact distance is checked by the caller. FerretDB ignores the index
+// (it reads by `_id` only) and selects through its own board instead.
+subscriptionSchema.index({ cell: 1, status: 1 });
 
 /**
  * Citizens' subscriptions on MongoDB, one document per number, written by
- * `_id` only (FerretDB scans for any other filter). STOP keeps the document,
- * `stopped`, so a broadcast in progress skips that number.
+ * `_id` only (FerretDB scans for any other filter). Each active one carries
+ * the indexed `cell` an alert selects it by. STOP keeps the document,
+ * `stopped` and without its area or cell, so a broadcast in progress skips
+ * that number.
  */
 export class MongoSubscriptionRepository implements SubscriptionStore {
-  private readonly model: Model<Subscription>;
+  private readonly model: Model<StoredSubscription>;
 
   constructor(
     connection: Connection,
@@ -42,7 +55,7 @@ export class MongoSubscriptionRepository implements SubscriptionStore {
   ) {
     this.model =
       connection.models.Subscription ??
-      connection.model<Subscription>('Subscription', subscriptionSchema);
+      connection.model<StoredSubscription>('Subscription', subscriptionSchema);
   }
 
   async subscribe(subscription: {
@@ -81,6 +94,7 @@ export class MongoSubscriptionRepository implements SubscriptionStore {
           address,
           language,
           area,
+          cell: subscriberCell(area.centre),
           status: 'active',
           consentAt: now,
           updatedAt: now,
@@ -102,7 +116,10 @@ export class MongoSubscriptionRepository implements SubscriptionStore {
     if (!current || current.status === 'stopped') return { wasSubscribed: false };
     await this.model.updateOne(
       { _id },
-      { $set: { status: 'stopped', stoppedAt: now, updatedAt: now, area: null } },
+      {
+        $set: { status: 'stopped', stoppedAt: now, updatedAt: now, area: null },
+        $unset: { cell: '' },
+      },
     );
     // Off the board after STOP is stored (the broadcast checks the subscription anyway).
     if (current.area) await this.board.remove(_id, current.area.centre);
@@ -110,6 +127,8 @@ export class MongoSubscriptionRepository implements SubscriptionStore {
   }
 
   async find(channel: string, address: string): Promise<Subscription | null> {
-    return this.model.findOne({ _id: subscriptionKey(channel, address) }).lean<Subscription>();
+    return this.model
+      .findOne({ _id: subscriptionKey(channel, address) }, { cell: 0 })
+      .lean<Subscription>();
   }
 }

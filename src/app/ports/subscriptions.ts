@@ -33,8 +33,11 @@ export interface SubscriberPoint {
 
 /**
  * Where subscribers are, for choosing an alert's recipients. A selection may
- * return a few subscribers just outside the circle (a cell it touches):
- * the caller keeps those within the exact distance.
+ * return a few subscribers just outside the circle (a cell it touches), and
+ * rarely one twice: the caller keeps those within the exact distance, and
+ * the outbox keeps one entry per recipient. An index that is the
+ * subscriptions themselves (an indexed field of each) has nothing to do in
+ * `put`, `remove`, `ensureBuilt` and `rebuild`.
  */
 export interface SubscriberIndex {
   /** Those whose area may lie within the circle, streamed (never loaded whole). */
