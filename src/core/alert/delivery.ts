@@ -1,4 +1,5 @@
-import type { Language } from '../nlu/language.js';
+import { z } from 'zod';
+import { languageSchema } from '../nlu/language.js';
 
 /** What an outbox entry carries: the alert itself, or the closing message after it ended. */
 export type DeliveryKind = 'alert' | 'closing';
@@ -6,27 +7,29 @@ export type DeliveryKind = 'alert' | 'closing';
 /**
  * How an outbox entry ended: `sent`; `skipped` when the number sent STOP
  * meanwhile; `cancelled` when the alert ended before it went out; `failed`
- * when the channel refused it. An entry without a receipt is still queued.
+ * when the channel refused it. An entry not settled yet is still queued.
  */
 export const RECEIPT_STATES = ['sent', 'skipped', 'cancelled', 'failed'] as const;
 export type ReceiptState = (typeof RECEIPT_STATES)[number];
 
-/**
- * One message of one alert to one recipient; its `_id` makes it unique. It is
- * never updated: how it went is a separate receipt, because FerretDB 1.24
- * reads a whole collection for every update (inserts and `_id` reads do not).
- */
-export interface Delivery {
-  _id: string;
-  alertId: string;
-  kind: DeliveryKind;
-  subscriptionId: string;
-  channel: string;
-  address: string;
-  language: Language;
-  stage: number;
-  queuedAt: Date;
-}
+/** Where an outbox entry stands: queued until its first outcome, which is kept. */
+export const OUTBOX_STATES = ['queued', ...RECEIPT_STATES] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+/** An outbox entry as a store reads it back: parsed, never trusted. */
+export const deliverySchema = z.object({
+  _id: z.string(),
+  alertId: z.string(),
+  kind: z.enum(['alert', 'closing']),
+  subscriptionId: z.string(),
+  channel: z.string(),
+  address: z.string(),
+  language: languageSchema,
+  stage: z.number().int().min(0),
+  queuedAt: z.coerce.date(),
+});
+/** One message of one alert to one recipient; its `_id` (`deliveryId`) makes it unique. */
+export type Delivery = z.infer<typeof deliverySchema>;
 
 /** The outbox key: one alert (or closing) message per alert and recipient. */
 export const deliveryId = (alertId: string, kind: DeliveryKind, subscriptionId: string): string =>
@@ -40,4 +43,54 @@ export interface DeliveryProgress {
   skipped: number;
   cancelled: number;
   closingSent: number;
+}
+
+/**
+ * The console's counts from an outbox's counts by kind and state. Once the
+ * alert has ended, what is still queued will never go out: it counts as cancelled.
+ */
+export function countProgress(
+  rows: ReadonlyArray<{ kind: DeliveryKind; state: OutboxState; count: number }>,
+  ended: boolean,
+): DeliveryProgress {
+  const progress: DeliveryProgress = {
+    queued: 0,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+    closingSent: 0,
+  };
+  for (const row of rows) {
+    if (row.kind === 'closing') {
+      if (row.state === 'sent') progress.closingSent += row.count;
+      continue;
+    }
+    switch (row.state) {
+      case 'queued':
+        progress.queued += row.count;
+        break;
+      case 'sent':
+        progress.sent += row.count;
+        break;
+      case 'failed':
+        progress.failed += row.count;
+        break;
+      case 'skipped':
+        progress.skipped += row.count;
+        break;
+      case 'cancelled':
+        progress.cancelled += row.count;
+        break;
+      default: {
+        const unreachable: never = row.state;
+        throw new Error(`unknown outbox state ${String(unreachable)}`);
+      }
+    }
+  }
+  if (ended) {
+    progress.cancelled += progress.queued;
+    progress.queued = 0;
+  }
+  return progress;
 }

@@ -1,0 +1,139 @@
+import type { Connection } from 'mongoose';
+import { mongo } from 'mongoose';
+import { z } from 'zod';
+import type { Outbox } from '../../app/ports/outbox.js';
+import {
+  countProgress,
+  type Delivery,
+  type DeliveryProgress,
+  deliveryId,
+  deliverySchema,
+  OUTBOX_STATES,
+  type OutboxState,
+  type ReceiptState,
+} from '../../core/alert/delivery.js';
+import { AppError } from '../../core/errors.js';
+
+/** One outbox entry: the delivery and how it went, in one document. */
+interface OutboxDocument extends Delivery {
+  state: OutboxState;
+  settledAt: Date | null;
+  errorCode: string | null;
+}
+
+/** How many entries a cursor brings per round trip: bounded memory, few round trips. */
+const BATCH_SIZE = 1000;
+
+const progressRowSchema = z.object({
+  _id: z.object({ kind: z.enum(['alert', 'closing']), state: z.enum(OUTBOX_STATES) }),
+  count: z.number().int().min(0),
+});
+
+function parseDelivery(document: unknown): Delivery {
+  const parsed = deliverySchema.safeParse(document);
+  if (!parsed.success) throw new AppError('internal', 'a stored outbox entry does not parse');
+  return parsed.data;
+}
+
+/** The entries of an `ordered: false` bulk insert refused as duplicates; anything else throws. */
+function refusedAsDuplicates(error: unknown): Set<number> {
+  if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+  // The driver gives one write error as an object and several as an array.
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length === 0 || !writeErrors.every((entry) => entry.code === 11000)) throw error;
+  return new Set(writeErrors.map((entry) => entry.index));
+}
+
+/**
+ * The outbox on MongoDB: one document per entry that carries its own state,
+ * so a worker's outcome is one `updateOne` by `_id` guarded by `queued` (the
+ * first outcome wins), and the pending entries of an alert are one range of
+ * the `{alertId, state, queuedAt}` index, read by cursor in queue order.
+ * `{alertId, kind, state}` serves who was reached and the progress counts.
+ * An alert of a few hundred thousand recipients is that many small
+ * documents, never one that grows.
+ */
+export class MongoOutbox implements Outbox {
+  private readonly entries: mongo.Collection<OutboxDocument>;
+
+  constructor(connection: Connection) {
+    this.entries = connection.collection<OutboxDocument>('alert_outbox');
+  }
+
+  /** Builds the declared indexes; call once at start-up. */
+  async init(): Promise<void> {
+    await this.entries.createIndexes([
+      { key: { alertId: 1, state: 1, queuedAt: 1 }, name: 'pending' },
+      { key: { alertId: 1, kind: 1, state: 1 }, name: 'reached' },
+    ]);
+  }
+
+  async enqueue(entries: readonly Delivery[]): Promise<Delivery[]> {
+    if (entries.length === 0) return [];
+    const documents: OutboxDocument[] = entries.map((entry) => ({
+      ...entry,
+      state: 'queued',
+      settledAt: null,
+      errorCode: null,
+    }));
+    try {
+      await this.entries.insertMany(documents, { ordered: false });
+      return [...entries];
+    } catch (error) {
+      const refused = refusedAsDuplicates(error);
+      return entries.filter((_, index) => !refused.has(index));
+    }
+  }
+
+  async *pending(alertId: string): AsyncIterable<Delivery> {
+    // Sorted on the index alone: adding `_id` would make MongoDB sort the
+    // whole range in memory. Entries of one stage share their `queuedAt`.
+    const cursor = this.entries
+      .find({ alertId, state: 'queued' })
+      .sort({ queuedAt: 1 })
+      .batchSize(BATCH_SIZE);
+    for await (const document of cursor) yield parseDelivery(document);
+  }
+
+  async *reached(alertId: string): AsyncIterable<Delivery> {
+    const cursor = this.entries
+      .find({ alertId, kind: 'alert', state: 'sent' })
+      .batchSize(BATCH_SIZE);
+    for await (const document of cursor) yield parseDelivery(document);
+  }
+
+  async settle(entry: Delivery, state: ReceiptState, now: Date, errorCode?: string): Promise<void> {
+    await this.entries.updateOne(
+      { _id: entry._id, state: 'queued' },
+      { $set: { state, settledAt: now, errorCode: errorCode ?? null } },
+    );
+  }
+
+  async received(alertId: string, subscriptionId: string): Promise<boolean> {
+    const found = await this.entries.findOne(
+      { _id: deliveryId(alertId, 'alert', subscriptionId) },
+      { projection: { state: 1 } },
+    );
+    return found?.state === 'sent';
+  }
+
+  async progress(alertId: string, ended: boolean): Promise<DeliveryProgress> {
+    const rows = await this.entries
+      .aggregate([
+        { $match: { alertId } },
+        { $group: { _id: { kind: '$kind', state: '$state' }, count: { $sum: 1 } } },
+      ])
+      .toArray();
+    return countProgress(
+      rows.map((row) => {
+        const parsed = progressRowSchema.parse(row);
+        return { kind: parsed._id.kind, state: parsed._id.state, count: parsed.count };
+      }),
+      ended,
+    );
+  }
+
+  async purge(alertId: string): Promise<void> {
+    await this.entries.deleteMany({ alertId });
+  }
+}
