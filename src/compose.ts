@@ -7,7 +7,7 @@ import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
-import { MongoSubscriberBoard, SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
+import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
