@@ -6,18 +6,20 @@
  *   tsx bench/conversationScenario.ts memory|database|waterfall
  */
 import { join } from 'node:path';
-import { MemoryStorage, type TurnContext } from 'botbuilder-core';
+import type { TurnContext } from 'botbuilder-core';
 import { pino } from 'pino';
 import { z } from 'zod';
+import { BotLogic } from '../src/adapters/channels/botLogic.js';
 import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
+import { ClaimingConversationStore } from '../src/adapters/embedded/claimingConversationStore.js';
 import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
 import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memoryCaseRepository.js';
+import { MemoryConversationStore } from '../src/adapters/memory/memoryConversationStore.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
-import { MongoStorage } from '../src/adapters/mongo/mongoStorage.js';
 import { MongoPhotoStore } from '../src/adapters/mongo/photoStore.js';
-import { TifliBot } from '../src/app/turnPipeline.js';
+import { TurnPipeline } from '../src/app/turnPipeline.js';
 import { createTranslator } from '../src/core/i18n/translator.js';
 import { connect } from '../src/database.js';
 import { familyScript, referenceTurns } from './familyScript.js';
@@ -43,23 +45,24 @@ async function tifliLogic(
 ): Promise<{ logic: Logic; close: () => Promise<void> }> {
   const translator = createTranslator(join(root, 'locales'));
   const flows = loadFlows(join(root, 'flows'), translator);
+  const logger = pino({ level: 'silent' });
   const common = {
     flows,
     translator,
     clock: { now: () => fixedNow },
-    logger: pino({ level: 'silent' }),
+    logger,
     hashId: (id: string) => id,
     referencePrefix: 'TF',
     regionOf: () => 'casablanca-settat',
   };
   if (!database) {
-    const bot = new TifliBot({
+    const turns = new TurnPipeline({
       ...common,
-      storage: new MemoryStorage(),
+      conversations: new MemoryConversationStore(),
       cases: new MemoryCaseStore(),
       photos: new MemoryPhotoStore(),
     });
-    return { logic: bot.onTurn, close: async () => undefined };
+    return { logic: new BotLogic(turns, translator, logger).onTurn, close: async () => undefined };
   }
   if (!settings.MONGODB_URI) throw new Error('the database scenario needs MONGODB_URI');
   const connection = await connect(settings.MONGODB_URI, `tifli_bench_${Date.now()}`);
@@ -69,14 +72,14 @@ async function tifliLogic(
     new QueueBoard(connection),
   );
   await cases.init();
-  const bot = new TifliBot({
+  const turns = new TurnPipeline({
     ...common,
-    storage: new MongoStorage(connection),
+    conversations: new ClaimingConversationStore(connection),
     cases,
     photos: new MongoPhotoStore(connection),
   });
   return {
-    logic: bot.onTurn,
+    logic: new BotLogic(turns, translator, logger).onTurn,
     close: async () => {
       await connection.dropDatabase();
       await connection.close();

@@ -1,11 +1,13 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BotAdapter, Storage } from 'botbuilder-core';
+import type { BotAdapter } from 'botbuilder-core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
+import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
+import { ClaimingConversationStore } from './adapters/embedded/claimingConversationStore.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
@@ -28,7 +30,7 @@ import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
-import { MongoStorage } from './adapters/mongo/mongoStorage.js';
+import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -40,8 +42,9 @@ import { PosterRenderer } from './adapters/render/poster.js';
 import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import type { Clock } from './app/ports/clock.js';
+import type { ConversationStore } from './app/ports/conversationStore.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
-import { TifliBot } from './app/turnPipeline.js';
+import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
 import { createTranslator, type Translator } from './core/i18n/translator.js';
 import type { Logger } from './logger.js';
@@ -61,8 +64,8 @@ export interface AppDeps {
   clock: Clock;
   devChannel: boolean;
   referencePrefix: string;
-  /** Conversation storage; MongoDB unless a benchmark compares with memory. */
-  storage?: Storage;
+  /** Conversation state, when a test wraps the database's store. */
+  conversations?: ConversationStore;
   /** Where locales/, flows/, console/ and data/ are (the project folder by default). */
   rootDir?: string;
   localesDir?: string;
@@ -95,7 +98,10 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
 
 export interface App {
   http: FastifyInstance;
-  bot: TifliBot;
+  /** The botbuilder logic every channel runs. */
+  bot: BotLogic;
+  /** The turn pipeline behind it. */
+  turns: TurnPipeline;
   devAdapter: DevAdapter;
   lifecycle: Lifecycle;
   translator: Translator;
@@ -143,7 +149,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
   const events = new CaseEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
-  const mongoStorage = new MongoStorage(deps.connection, clock);
+  // The embedded FerretDB scans for `{_id, eTag}`: there, compare-and-set is a claim by insert.
+  const claimingConversations =
+    (deps.database ?? 'embedded') === 'embedded'
+      ? new ClaimingConversationStore(deps.connection, clock)
+      : null;
+  const conversations: ConversationStore =
+    deps.conversations ??
+    claimingConversations ??
+    (await mongoConversationStore(deps.connection, clock));
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertRepository(deps.connection);
@@ -162,8 +176,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
-  const bot = new TifliBot({
-    storage: deps.storage ?? mongoStorage,
+  const turns = new TurnPipeline({
+    conversations,
     flows,
     translator,
     cases,
@@ -183,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The alert service is built after the bot; messages only arrive once both exist.
     alerts: { activeFor: (channel, address) => alertService.directory.activeFor(channel, address) },
   });
+  const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
   const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
   // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
@@ -273,6 +288,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   return {
     http,
     bot,
+    turns,
     devAdapter,
     lifecycle,
     translator,
@@ -294,7 +310,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     purge: () =>
       runRetention(
         {
-          storage: mongoStorage,
+          conversations,
+          ...(claimingConversations ? { conversationClaims: claimingConversations } : {}),
           photos,
           cases,
           officers,
@@ -304,4 +321,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         deps.clock.now(),
       ),
   };
+}
+
+async function mongoConversationStore(
+  connection: Connection,
+  clock: () => Date,
+): Promise<MongoConversationStore> {
+  const store = new MongoConversationStore(connection, clock);
+  await store.init();
+  return store;
 }

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     await app.broadcast.stop();
     await whatsapp?.stop();
     await app.lifecycle.drain();
-    await app.bot.idle();
+    await app.turns.idle();
     await app.http.close();
     await app.poster.close();
     await database.close();

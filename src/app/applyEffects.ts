@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Inbound } from '../adapters/channels/inbound.js';
 import { formatCaseReference, referenceYear } from '../core/case/caseReference.js';
 import {
   caseFromReport,
@@ -8,6 +7,8 @@ import {
   reportAnswersSchema,
 } from '../core/case/report.js';
 import type { Effect, SubmitEffect } from '../core/conversation/flowState.js';
+import type { InboundPhoto } from '../core/conversation/input.js';
+import type { TurnEffect } from '../core/conversation/turnRouter.js';
 import { AppError } from '../core/errors.js';
 import { type Language, languageSchema } from '../core/nlu/language.js';
 import { isGeohash, SUBSCRIPTION_CELL_PRECISION } from '../core/place/geohash.js';
@@ -34,7 +35,8 @@ export interface EffectContext {
   language: Language;
   channel: string;
   address: string;
-  inbound: Inbound;
+  /** The photo this turn's message carried, if any. */
+  photo?: InboundPhoto | undefined;
 }
 
 /** Values effects produce that replies show (the new case's reference). */
@@ -52,6 +54,8 @@ export interface EffectResults {
     caseId: string;
     region: string | null;
   };
+  /** The family's message this turn relayed to the officer of their case. */
+  relayed?: { caseId: string; region: string | null };
 }
 
 const point = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
@@ -89,7 +93,7 @@ const sightingContextSchema = z.object({
  * a turn retried after a lost eTag race or a crash does not store twice.
  */
 export async function applyEffects(
-  effects: readonly Effect[],
+  effects: readonly TurnEffect[],
   context: EffectContext,
   deps: EffectDeps,
 ): Promise<EffectResults> {
@@ -97,7 +101,7 @@ export async function applyEffects(
   for (const effect of effects) {
     switch (effect.type) {
       case 'savePhoto': {
-        const photo = context.inbound.photo;
+        const photo = context.photo;
         if (photo?.photoId !== effect.photoId) {
           throw new AppError('internal', 'savePhoto without the photo of this turn');
         }
@@ -126,6 +130,15 @@ export async function applyEffects(
       case 'addSighting':
         results.sighting = await addSighting(effect, context, deps);
         break;
+      case 'relayToOfficer': {
+        const { region } = await deps.cases.addFamilyMessage(effect.caseId, {
+          id: effect.messageId,
+          text: effect.text,
+          at: context.now,
+        });
+        results.relayed = { caseId: effect.caseId, region };
+        break;
+      }
       default: {
         const unreachable: never = effect;
         throw new AppError('internal', `unknown effect ${JSON.stringify(unreachable)}`);

@@ -1,8 +1,8 @@
 import type { MongoAlertRepository } from '../adapters/mongo/alertRepository.js';
 import type { MongoCaseRepository } from '../adapters/mongo/caseRepository.js';
-import type { MongoStorage } from '../adapters/mongo/mongoStorage.js';
 import type { MongoOfficerRepository } from '../adapters/mongo/officerRepository.js';
 import type { MongoPhotoStore } from '../adapters/mongo/photoStore.js';
+import type { ConversationStore } from './ports/conversationStore.js';
 
 const HOUR = 3_600_000;
 
@@ -36,7 +36,9 @@ export interface RetentionResult {
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
 export async function runRetention(
   deps: {
-    storage: MongoStorage;
+    conversations: ConversationStore;
+    /** The compare-and-set claims of a store that writes them (the embedded one). */
+    conversationClaims?: { purgeClaims(olderThan: Date): Promise<number> };
     photos: MongoPhotoStore;
     cases: MongoCaseRepository;
     officers: MongoOfficerRepository;
@@ -47,8 +49,8 @@ export async function runRetention(
 ): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
   return {
-    claims: await deps.storage.purgeClaims(before(RETENTION.stateClaimsMs)),
-    conversations: await deps.storage.purgeIdle(before(RETENTION.idleConversationMs)),
+    claims: (await deps.conversationClaims?.purgeClaims(before(RETENTION.stateClaimsMs))) ?? 0,
+    conversations: await deps.conversations.purgeIdle(before(RETENTION.idleConversationMs)),
     photos: await deps.photos.purgeUnsubmitted(
       before(RETENTION.unsubmittedPhotoMs),
       async (draftId) =>

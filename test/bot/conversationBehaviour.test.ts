@@ -21,7 +21,7 @@ async function upToChildName(h: TestApp, from: string): Promise<void> {
   expectAsked(h.app, await say(h.app, from, 'Karima Bennani'), 'fr', 'child_name');
 }
 
-const conversationState = (h: TestApp) => h.connection.collection('botstate').find().toArray();
+const conversationState = (h: TestApp) => h.connection.collection('conversations').find().toArray();
 
 describe('consent and who may report', () => {
   it('a refusal ends politely and stores nothing about the report', async () => {
@@ -33,7 +33,7 @@ describe('consent and who may report', () => {
     ]);
     expect(await h.connection.collection('cases').countDocuments()).toBe(0);
     const [state] = await conversationState(h);
-    expect(JSON.parse(String(state?.json)).tifli).toMatchObject({ flow: null, lastCase: null });
+    expect(JSON.parse(String(state?.state))).toMatchObject({ flow: null, lastCase: null });
   });
 
   it('someone who is not a parent or guardian is sent to the police and nothing is stored', async () => {
@@ -46,7 +46,7 @@ describe('consent and who may report', () => {
     ]);
     expect(await h.connection.collection('cases').countDocuments()).toBe(0);
     const [state] = await conversationState(h);
-    expect(JSON.parse(String(state?.json)).tifli.flow).toBeNull();
+    expect(JSON.parse(String(state?.state)).flow).toBeNull();
   });
 });
 
@@ -91,7 +91,7 @@ describe('anytime words', () => {
     await upToChildName(h, from);
     expect(await say(h.app, from, 'annuler')).toEqual([sentence(h.app, 'fr', 'common:cancelled')]);
     const [state] = await conversationState(h);
-    expect(JSON.parse(String(state?.json)).tifli.flow).toBeNull();
+    expect(JSON.parse(String(state?.state)).flow).toBeNull();
     expectAsked(h.app, await say(h.app, from, 'bonjour'), 'fr', 'consent');
   });
 });
@@ -123,7 +123,7 @@ describe('answers the bot cannot use get a clear answer and the question again',
       sentence(h.app, 'fr', 'common:invalid.text_too_long', { max: '100' }),
     );
     const [state] = await conversationState(h);
-    expect(JSON.parse(String(state?.json)).tifli.flow.answers['child.fullName']).toBeUndefined();
+    expect(JSON.parse(String(state?.state)).flow.answers['child.fullName']).toBeUndefined();
   });
 
   it('photos: over 5 MB, or not JPEG/PNG/WebP by their bytes, are refused; a real one is kept', async () => {
@@ -206,7 +206,7 @@ describe('delivery', () => {
     expectAsked(h.app, b ?? [], 'fr', 'child_age');
     expectAsked(h.app, c ?? [], 'fr', 'child_photo');
     const [state] = await conversationState(h);
-    expect(JSON.parse(String(state?.json)).tifli.flow.answers).toMatchObject({
+    expect(JSON.parse(String(state?.state)).flow.answers).toMatchObject({
       'child.fullName': 'Lina Bennani',
       'child.sex': 'girl',
       'child.age': { years: 6 },
@@ -233,6 +233,6 @@ describe('the dev channel refuses bad bodies with a clear, localized error', () 
     expect(body.error.code).toBe('bad_request');
     expect(body.error.message).toBe(sentence(h.app, language, 'common:http.bad_request'));
     expect(body.error.fields.length).toBeGreaterThan(0);
-    expect(await h.connection.collection('botstate').countDocuments()).toBe(0);
+    expect(await h.connection.collection('conversations').countDocuments()).toBe(0);
   });
 });

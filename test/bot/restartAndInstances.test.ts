@@ -45,8 +45,8 @@ describe('several instances sharing one database', () => {
         say(two.app, from, `Karima ${round}x`, `name-${round}`),
       ]);
     }
-    const [state] = await one.connection.collection('botstate').find().toArray();
-    const processed: string[] = JSON.parse(String(state?.json)).tifli.processed;
+    const [state] = await one.connection.collection('conversations').find().toArray();
+    const processed: string[] = JSON.parse(String(state?.state)).processed;
     expect(processed).toHaveLength(13);
   });
 });

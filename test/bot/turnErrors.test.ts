@@ -1,6 +1,10 @@
-import type { Storage, StoreItems } from 'botbuilder-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MongoStorage } from '../../src/adapters/mongo/mongoStorage.js';
+import { ClaimingConversationStore } from '../../src/adapters/embedded/claimingConversationStore.js';
+import type {
+  ConversationStore,
+  ConversationWrite,
+  StoredConversation,
+} from '../../src/app/ports/conversationStore.js';
 import { expectAsked, say, sentence } from '../support/chat.js';
 import { connectTestDatabase } from '../support/database.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
@@ -11,22 +15,26 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** The real storage, failing on demand: a database hiccup in the middle of a turn. */
-class FailingStorage implements Storage {
+/** The real store, failing on demand: a database hiccup in the middle of a turn. */
+class FailingStore implements ConversationStore {
   failNextWrite = false;
-  constructor(private readonly inner: Storage) {}
-  read(keys: string[]): Promise<StoreItems> {
-    return this.inner.read(keys);
+  constructor(private readonly inner: ConversationStore) {}
+  read(key: string): Promise<StoredConversation | null> {
+    return this.inner.read(key);
   }
-  async write(changes: StoreItems): Promise<void> {
+  async write(
+    key: string,
+    state: unknown,
+    expectedETag: string | null,
+  ): Promise<ConversationWrite> {
     if (this.failNextWrite) {
       this.failNextWrite = false;
       throw new Error('connection reset by peer');
     }
-    await this.inner.write(changes);
+    return this.inner.write(key, state, expectedETag);
   }
-  delete(keys: string[]): Promise<void> {
-    return this.inner.delete(keys);
+  purgeIdle(olderThan: Date): Promise<number> {
+    return this.inner.purgeIdle(olderThan);
   }
 }
 
@@ -35,8 +43,8 @@ describe('a turn that fails', () => {
     const { connection, dbName } = await connectTestDatabase();
     await connection.close();
     const pending = await connectTestDatabase(dbName);
-    const storage = new FailingStorage(new MongoStorage(pending.connection));
-    harness = await createTestApp({ dbName, storage });
+    const storage = new FailingStore(new ClaimingConversationStore(pending.connection));
+    harness = await createTestApp({ dbName, conversations: storage });
     const from = '+212600000701';
     await say(harness.app, from, 'salam, bnti tlfat');
     await say(harness.app, from, 'wah');
@@ -62,11 +70,11 @@ describe('stored state', () => {
     harness = await createTestApp();
     const from = '+212600000702';
     await harness.connection
-      .collection<{ _id: string; eTag: string; json: string; updatedAt: Date }>('botstate')
+      .collection<{ _id: string; eTag: string; state: string; updatedAt: Date }>('conversations')
       .insertOne({
-        _id: `dev/conversations/${from}/`,
+        _id: `dev:${from}`,
         eTag: 'old',
-        json: JSON.stringify({ tifli: { version: 0, step: 'NAME_PROMPT' } }),
+        state: JSON.stringify({ version: 0, step: 'NAME_PROMPT' }),
         updatedAt: new Date(),
       });
     const replies = await say(harness.app, from, 'Bonjour, mon fils a disparu');

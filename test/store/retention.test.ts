@@ -26,7 +26,7 @@ describe('retention purge jobs', () => {
     clock.advance(2 * 3_600_000);
     const result = await app.purge();
     expect(result).toMatchObject({ conversations: 1, photos: 1 });
-    expect(await connection.collection('botstate').countDocuments()).toBe(0);
+    expect(await connection.collection('conversations').countDocuments()).toBe(0);
     expect(await connection.collection('photos').countDocuments()).toBe(0);
 
     // The family writing again starts afresh, politely.

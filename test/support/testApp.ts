@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import type { Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
+import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
 import { type App, buildApp } from '../../src/compose.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
@@ -33,7 +33,12 @@ export interface TestApp {
 
 /** Builds the same app as `src/main.ts`, on a fresh database. */
 export async function createTestApp(
-  options: { now?: Date; dbName?: string; storage?: Storage; trustProxy?: boolean } = {},
+  options: {
+    now?: Date;
+    dbName?: string;
+    conversations?: ConversationStore;
+    trustProxy?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const { connection, dbName } = await connectTestDatabase(options.dbName);
   const logs: string[] = [];
@@ -55,7 +60,7 @@ export async function createTestApp(
     referencePrefix: 'TF',
     // Failed logins slow down in milliseconds here, so tests of the lock-out stay quick.
     loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
-    ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.conversations ? { conversations: options.conversations } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
   });
   return {

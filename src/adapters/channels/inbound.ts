@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder-core';
 import { z } from 'zod';
-import { type TurnInput, unsupportedMediaSchema } from '../../core/conversation/input.js';
+import {
+  type InboundContent,
+  type InboundMessage,
+  unsupportedMediaSchema,
+} from '../../core/conversation/input.js';
 import { MAX_PHOTO_BYTES, sniffImage } from '../../core/imageKind.js';
 
 /** One inbound message, read and checked: what the engine sees, and a photo's bytes if any. */
-export interface Inbound {
-  input: TurnInput;
-  photo?: { photoId: string; mimeType: string; data: Buffer };
-}
+export type Inbound = InboundContent;
 
 const placeEntity = z.object({
   type: z.literal('Place'),
@@ -73,4 +74,14 @@ export function readInbound(activity: Partial<Activity>): Inbound {
     }
   }
   return { input: { kind: 'text', text: (activity.text ?? '').slice(0, MAX_TEXT) } };
+}
+
+/** The turn pipeline's message for one message activity: who wrote, on which channel, what. */
+export function inboundMessage(activity: Partial<Activity>): InboundMessage {
+  return {
+    channel: activity.channelId ?? '',
+    address: activity.from?.id ?? '',
+    ...(activity.id ? { messageId: activity.id } : {}),
+    ...readInbound(activity),
+  };
 }

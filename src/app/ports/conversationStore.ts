@@ -12,6 +12,10 @@ export type ConversationWrite = { ok: true; eTag: string } | { ok: false; reason
  * optimistic concurrency: a write names the eTag it read (or `null` for a
  * conversation that must not exist yet), and succeeds only if nobody moved it
  * on since, so two turns can never silently overwrite each other.
+ *
+ * The state is any JSON value; stores keep it as JSON text, because its keys
+ * (flow answers such as `lastSeen.place`) may hold characters MongoDB field
+ * names cannot.
  */
 export interface ConversationStore {
   read(key: string): Promise<StoredConversation | null>;

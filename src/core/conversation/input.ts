@@ -27,3 +27,25 @@ export const turnInputSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type TurnInput = z.infer<typeof turnInputSchema>;
+
+/** A photo's checked bytes, carried beside the input the engine sees (which names it only). */
+export interface InboundPhoto {
+  photoId: string;
+  mimeType: string;
+  data: Buffer;
+}
+
+/** What a message carries, once read from whatever channel brought it. */
+export interface InboundContent {
+  input: TurnInput;
+  photo?: InboundPhoto;
+}
+
+/** One inbound message as the turn pipeline takes it, whatever the channel. */
+export interface InboundMessage extends InboundContent {
+  channel: string;
+  /** The sender's address on the channel (E.164 for WhatsApp and the dev channel). */
+  address: string;
+  /** The channel's id for the message; a redelivery carries the same one. */
+  messageId?: string;
+}
