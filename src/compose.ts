@@ -21,11 +21,12 @@ import { caseRoutes } from './adapters/http/officer/caseRoutes.js';
 import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
-import { CaseEvents } from './adapters/memory/caseEvents.js';
+import { MemoryEvents } from './adapters/memory/memoryEvents.js';
 import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
+import { MongoEvents } from './adapters/mongo/mongoEvents.js';
 import { MongoStorage } from './adapters/mongo/mongoStorage.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -37,6 +38,7 @@ import { PosterRenderer } from './adapters/render/poster.js';
 import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import type { Clock } from './app/ports/clock.js';
+import type { Events } from './app/ports/events.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TifliBot } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
@@ -48,6 +50,11 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything the app is built from; `src/main.ts` and the tests pass the same. */
 export interface AppDeps {
   connection: Connection;
+  /**
+   * Which adapters the database gets: `mongo` (a MongoDB server, the design)
+   * or `embedded` (the embedded FerretDB, one instance). `embedded` by default.
+   */
+  database?: 'embedded' | 'mongo';
   logger: Logger;
   hashId: (id: string) => string;
   clock: Clock;
@@ -101,7 +108,8 @@ export interface App {
   outbox: DevOutbox;
   officers: MongoOfficerRepository;
   audit: AuditLog;
-  events: CaseEvents;
+  /** Live events: shared by every instance on MongoDB, in-process on the embedded database. */
+  events: Events;
   /** Alerts: proposal, approval, stages, end (src/app/alerts/alertService.ts). */
   alerts: AlertService;
   alertStore: MongoAlertRepository;
@@ -130,7 +138,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await cases.init();
   const officers = new MongoOfficerRepository(deps.connection, clock, deps.loginThrottle);
   const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
-  const events = new CaseEvents();
+  // FerretDB has no change streams, and one embedded service is one instance.
+  const events: Events =
+    deps.database === 'mongo'
+      ? await MongoEvents.open(deps.connection, {
+          logger: deps.logger.child({ component: 'events' }),
+        })
+      : new MemoryEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
   const mongoStorage = new MongoStorage(deps.connection, clock);
   const outbox = new DevOutbox(deps.connection);
@@ -209,6 +223,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   });
+  http.addHook('onClose', () => events.close());
   await http.register(errorHandler, { translator });
   await http.register(healthRoutes, { connection: deps.connection, lifecycle });
   await http.register(docsRoutes);

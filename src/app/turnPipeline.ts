@@ -8,7 +8,7 @@ import {
 } from 'botbuilder-core';
 import { type Inbound, readInbound } from '../adapters/channels/inbound.js';
 import type { FlowCatalog } from '../adapters/files/loadFlows.js';
-import type { CaseEvents } from '../adapters/memory/caseEvents.js';
+import type { Events } from './ports/events.js';
 import { isStorageConflict, NEW_ITEM_ETAG } from '../adapters/mongo/mongoStorage.js';
 import type { Place } from '../core/case/report.js';
 import {
@@ -55,7 +55,7 @@ export interface TifliBotDeps {
   referencePrefix: string;
   regionOf: (place: Place, city: string | null) => string | null;
   /** Tells the console what happened (optional: benchmarks run without it). */
-  events?: CaseEvents;
+  events?: Events;
   newDraftId?: () => string;
   /** The gazetteer's city lookup, for the area of a subscription. */
   findCity?: CityLookup;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FamilyNotifier } from '../../adapters/channels/familyNotifier.js';
-import type { CaseEvents } from '../../adapters/memory/caseEvents.js';
+import type { Events } from '../ports/events.js';
 import type { MongoAlertRepository } from '../../adapters/mongo/alertRepository.js';
 import type { MongoCaseRepository } from '../../adapters/mongo/caseRepository.js';
 import {
@@ -62,7 +62,7 @@ export interface AlertServiceDeps {
   gazetteer: Gazetteer;
   translator: Translator;
   notifier: FamilyNotifier;
-  events: CaseEvents;
+  events: Events;
   clock: Clock;
   logger: Logger;
   settings: AlertSettings;
