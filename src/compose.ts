@@ -24,13 +24,14 @@ import { caseRoutes } from './adapters/http/officer/caseRoutes.js';
 import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
-import { CaseEvents } from './adapters/memory/caseEvents.js';
+import { MemoryEvents } from './adapters/memory/memoryEvents.js';
 import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
+import { MongoEvents } from './adapters/mongo/mongoEvents.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -43,6 +44,7 @@ import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
+import type { Events } from './app/ports/events.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
@@ -115,7 +117,8 @@ export interface App {
   outbox: DevOutbox;
   officers: MongoOfficerRepository;
   audit: AuditLog;
-  events: CaseEvents;
+  /** Live events: shared by every instance on MongoDB, in-process on the embedded database. */
+  events: Events;
   /** Alerts: proposal, approval, stages, end (src/app/alerts/alertService.ts). */
   alerts: AlertService;
   alertStore: MongoAlertRepository;
@@ -147,7 +150,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await cases.init();
   const officers = new MongoOfficerRepository(deps.connection, clock, deps.loginThrottle);
   const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
-  const events = new CaseEvents();
+  // FerretDB has no change streams, and one embedded service is one instance.
+  const events: Events =
+    deps.database === 'mongo'
+      ? await MongoEvents.open(deps.connection, {
+          logger: deps.logger.child({ component: 'events' }),
+        })
+      : new MemoryEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
   // The embedded FerretDB scans for `{_id, eTag}`: there, compare-and-set is a claim by insert.
   const claimingConversations =
@@ -238,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   });
+  http.addHook('onClose', () => events.close());
   await http.register(errorHandler, { translator });
   await http.register(healthRoutes, { connection: deps.connection, lifecycle });
   await http.register(docsRoutes);

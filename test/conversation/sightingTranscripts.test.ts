@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseEvent } from '../../src/adapters/memory/caseEvents.js';
+import type { CaseEvent } from '../../src/app/ports/events.js';
 import type { Language } from '../../src/core/nlu/language.js';
 import { haversineKm } from '../../src/core/place/gazetteer.js';
 import { type Outgoing, PNG_1PX, say, sentence } from '../support/chat.js';

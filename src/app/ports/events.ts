@@ -9,9 +9,14 @@ export type CaseEvent =
 /**
  * Live events across the deployment. In one process an in-memory bus; on a
  * MongoDB replica set, events written by any instance reach every instance.
+ * Delivery is best effort: a console that missed one re-reads on its next
+ * refresh, so nothing depends on an event arriving.
  */
 export interface Events {
+  /** Tells this instance's listeners at once, and the other instances as soon as they hear of it. */
   publish(event: CaseEvent): void;
   /** Returns the function that unsubscribes. */
   subscribe(listener: (event: CaseEvent) => void): () => void;
+  /** Stops hearing other instances and drops the listeners; publishing after it is a no-op. */
+  close(): Promise<void>;
 }
