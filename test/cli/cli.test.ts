@@ -33,7 +33,11 @@ function run(
       ['--import', 'tsx', join('src', 'cli', script), ...args],
       {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', MONGODB_URI: uri },
+        env: {
+          PATH: process.env.PATH ?? '',
+          MONGODB_URI: uri,
+          DATABASE_ADAPTERS: inject('appDatabase'),
+        },
       },
     );
     let out = '';

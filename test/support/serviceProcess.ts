@@ -23,14 +23,23 @@ export function databaseUri(dbName: string): string {
   return uri.toString();
 }
 
-/** Starts `src/main.ts` as its own process, the way `npm start` runs it. */
+/**
+ * Starts `src/main.ts` as its own process, the way `npm start` runs it, with
+ * the storage adapters of the server the tests run on (the embedded ones on
+ * the test FerretDB, which `MONGODB_URI` alone would not tell it).
+ */
 export function startService(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'info',
+      DATABASE_ADAPTERS: inject('appDatabase'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
