@@ -26,6 +26,7 @@ import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
 import type { SubscriptionStore } from './ports/subscriptions.js';
 
+/** What the turn pipeline works with: its ports, the flows and texts, and the case numbering. */
 export interface TurnPipelineDeps {
   conversations: ConversationStore;
   flows: RouterContext['flows'];

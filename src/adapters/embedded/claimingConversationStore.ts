@@ -77,7 +77,7 @@ export class ClaimingConversationStore implements ConversationStore {
 
   async read(key: string): Promise<StoredConversation | null> {
     const doc = await this.states.findOne({ _id: key }).lean();
-    return doc ? { state: JSON.parse(doc.state), eTag: doc.eTag } : null;
+    return doc ? { state: parseState(doc.state), eTag: doc.eTag } : null;
   }
 
   async write(
@@ -121,7 +121,12 @@ export class ClaimingConversationStore implements ConversationStore {
     return result.deletedCount;
   }
 
-  /** Whether this writer is the one that moves the conversation on from `eTag`. */
+  /**
+   * Whether this writer is the one that moves the conversation on from
+   * `eTag`. The claim and the read of the current eTag go together: whoever
+   * holds the claim of E is the only one who can move the conversation off E,
+   * so seeing E and winning the claim means it is still at E.
+   */
   private async claim(key: string, eTag: string): Promise<boolean> {
     const claimId = `${key}\u0000${eTag}`;
     const insert = async (): Promise<boolean> => {
@@ -135,24 +140,29 @@ export class ClaimingConversationStore implements ConversationStore {
         throw error;
       }
     };
-    if (await insert()) {
-      // A claim on an eTag the conversation no longer has (or never had) wins nothing.
-      const current = await this.states.findOne({ _id: key }, { eTag: 1 }).lean();
-      return current?.eTag === eTag;
-    }
-    // Someone else claimed this eTag. Usually they are moving the conversation
-    // on right now; only if they died long ago may the claim be taken over.
-    const [existing, current] = await Promise.all([
-      this.claims.findOne({ _id: claimId }).lean(),
+    const [won, current] = await Promise.all([
+      insert(),
       this.states.findOne({ _id: key }, { eTag: 1 }).lean(),
     ]);
-    const orphaned =
-      existing &&
-      current?.eTag === eTag &&
-      this.clock().getTime() - existing.at.getTime() > ORPHAN_CLAIM_MS;
+    // A claim on an eTag the conversation does not have (a stale or invented one) wins nothing.
+    if (current?.eTag !== eTag) return false;
+    if (won) return true;
+    // Someone else claimed this eTag. Usually they are moving the conversation
+    // on right now; only if they died long ago may the claim be taken over.
+    const existing = await this.claims.findOne({ _id: claimId }).lean();
+    const orphaned = existing && this.clock().getTime() - existing.at.getTime() > ORPHAN_CLAIM_MS;
     if (!orphaned) return false;
     // Deleting by `at` too means two writers recovering at once cannot both win.
     await this.claims.deleteOne({ _id: claimId, at: existing.at });
     return insert();
+  }
+}
+
+/** Stored text that is not JSON reads as an unknown state, which the pipeline discards politely. */
+function parseState(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return { unreadable: error instanceof Error ? error.name : 'error' };
   }
 }

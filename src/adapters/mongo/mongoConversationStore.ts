@@ -92,7 +92,7 @@ export class MongoConversationStore implements ConversationStore {
   }
 }
 
-/** Stored text that is not JSON reads as an unknown state, which the reader discards. */
+/** Stored text that is not JSON reads as an unknown state, which the pipeline discards politely. */
 function parseState(text: string): unknown {
   try {
     return JSON.parse(text);
