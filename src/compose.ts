@@ -263,8 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(consoleRoutes, { rootDir: root });
   if (deps.devChannel) {
     await http.register(devRoutes, {
-      adapter: devAdapter,
-      logic: bot.onTurn,
+      converse: (message) => devAdapter.process(message, bot.onTurn),
       outbox,
       lifecycle,
       translator,

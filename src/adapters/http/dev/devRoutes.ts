@@ -1,19 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { TurnContext } from 'botbuilder-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DevOutbox } from '../../../app/ports/devOutbox.js';
 import type { Translator } from '../../../core/i18n/translator.js';
-import type { DevAdapter } from '../../channels/devAdapter.js';
 import { errorResponses } from '../errorAnswer.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { requestLanguage } from '../requestLanguage.js';
 import { devAnswers, devMessageBody, outboxQuery } from './devSchemas.js';
 
+/** One inbound dev message as the channel takes it (the image already decoded). */
+export interface DevInbound {
+  from: string;
+  messageId: string;
+  text?: string;
+  location?: { latitude: number; longitude: number; name?: string };
+  image?: { mimeType: string; data: Buffer };
+  unsupported?: 'voice' | 'sticker' | 'video' | 'document';
+}
+
+/** A reply of the turn, as the dev channel collected it. */
+export interface DevReply {
+  text: string;
+  image?: { mimeType: string; dataBase64: string };
+}
+
 export interface DevRoutesOptions {
-  adapter: DevAdapter;
-  logic: (context: TurnContext) => Promise<void>;
+  /** Runs one turn of the bot on the dev channel and returns its replies. */
+  converse: (message: DevInbound) => Promise<DevReply[]>;
   outbox: DevOutbox;
   lifecycle: Lifecycle;
   translator: Translator;
@@ -46,24 +60,21 @@ export const devRoutes = fp(
         }
         const body = request.body;
         const replies = await options.lifecycle.track(() =>
-          options.adapter.process(
-            {
-              from: body.from,
-              messageId: body.id ?? randomUUID(),
-              ...(body.text !== undefined ? { text: body.text } : {}),
-              ...(body.location ? { location: body.location } : {}),
-              ...(body.image
-                ? {
-                    image: {
-                      mimeType: body.image.mimeType,
-                      data: Buffer.from(body.image.dataBase64, 'base64'),
-                    },
-                  }
-                : {}),
-              ...(body.media ? { unsupported: body.media } : {}),
-            },
-            options.logic,
-          ),
+          options.converse({
+            from: body.from,
+            messageId: body.id ?? randomUUID(),
+            ...(body.text !== undefined ? { text: body.text } : {}),
+            ...(body.location ? { location: body.location } : {}),
+            ...(body.image
+              ? {
+                  image: {
+                    mimeType: body.image.mimeType,
+                    data: Buffer.from(body.image.dataBase64, 'base64'),
+                  },
+                }
+              : {}),
+            ...(body.media ? { unsupported: body.media } : {}),
+          }),
         );
         return {
           replies: replies.map((message) =>

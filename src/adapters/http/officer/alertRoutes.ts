@@ -21,8 +21,6 @@ import { alertAnswers, alertBodies, alertParams, sightingPhotoParams } from './a
 import { caseParams, noBody } from './caseSchemas.js';
 import { officerOf } from './officerAuth.js';
 
-export type { SightingReader } from '../../../app/ports/sightings.js';
-
 export interface AlertRoutesOptions {
   service: AlertService;
   alerts: Pick<AlertStore, 'get' | 'forCase'>;
