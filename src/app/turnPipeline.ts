@@ -8,7 +8,6 @@ import {
 } from 'botbuilder-core';
 import { type Inbound, readInbound } from '../adapters/channels/inbound.js';
 import type { FlowCatalog } from '../adapters/files/loadFlows.js';
-import type { Events } from './ports/events.js';
 import { isStorageConflict, NEW_ITEM_ETAG } from '../adapters/mongo/mongoStorage.js';
 import type { Place } from '../core/case/report.js';
 import {
@@ -39,6 +38,7 @@ import { KeyedQueue } from './keyedQueue.js';
 import type { AlertChoice, AlertDirectory } from './ports/alertDirectory.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { Clock } from './ports/clock.js';
+import type { Events } from './ports/events.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
 import type { SubscriptionStore } from './ports/subscriptions.js';

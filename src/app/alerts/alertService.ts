@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FamilyNotifier } from '../../adapters/channels/familyNotifier.js';
-import type { Events } from '../ports/events.js';
 import type { MongoAlertRepository } from '../../adapters/mongo/alertRepository.js';
 import type { MongoCaseRepository } from '../../adapters/mongo/caseRepository.js';
 import {
@@ -28,6 +27,7 @@ import { subscriptionKey } from '../../core/subscription.js';
 import { channelErrorSummary, type Logger } from '../../logger.js';
 import type { AlertChoice, AlertDirectory } from '../ports/alertDirectory.js';
 import type { Clock } from '../ports/clock.js';
+import type { Events } from '../ports/events.js';
 import type { BroadcastWorker } from './broadcastWorker.js';
 
 /** The alert settings an operator chooses (config: ALERT_*). */
