@@ -15,7 +15,7 @@ import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
 import { consoleRoutes } from './adapters/http/console/consoleRoutes.js';
 import { devRoutes } from './adapters/http/dev/devRoutes.js';
-import { docsRoutes } from './adapters/http/docs/docsRoutes.js';
+import { apiDocs } from './adapters/http/docs/apiDocs.js';
 import { errorHandler } from './adapters/http/errorHandler.js';
 import { healthRoutes } from './adapters/http/health/healthRoutes.js';
 import { Lifecycle } from './adapters/http/lifecycle.js';
@@ -249,8 +249,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   http.addHook('onClose', () => events.close());
   await http.register(errorHandler, { translator });
+  // Before the routes: it validates with their zod schemas and documents them.
+  await http.register(apiDocs);
   await http.register(healthRoutes, { connection: deps.connection, lifecycle });
-  await http.register(docsRoutes);
   await http.register(officerAuth, { officers });
   await http.register(sessionRoutes, { officers });
   await http.register(caseRoutes, {
@@ -286,8 +287,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(consoleRoutes, { rootDir: root });
   if (deps.devChannel) {
     await http.register(devRoutes, {
-      adapter: devAdapter,
-      logic: bot.onTurn,
+      converse: (message) => devAdapter.process(message, bot.onTurn),
       outbox,
       lifecycle,
       translator,

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { mongo } from 'mongoose';
 import { afterEach, expect, it, vi } from 'vitest';
 import { MemoryEvents } from '../../src/adapters/memory/memoryEvents.js';
 import { MongoEvents } from '../../src/adapters/mongo/mongoEvents.js';
@@ -120,6 +121,25 @@ describeContract(
       a.publish(after);
       await vi.waitFor(() => expect(heard).toContainEqual(after), ARRIVAL);
       expect(heard).toEqual([after]);
+    });
+
+    it('hears an event whose id sorts before one it already heard (ids are made by each client)', async () => {
+      const a = await openEvents(backend());
+      const heard = record(await openEvents(backend()));
+      const first: CaseEvent = { type: 'updated', caseId: 'case-40', region: null };
+      a.publish(first);
+      await vi.waitFor(() => expect(heard).toEqual([first]), ARRIVAL);
+      // Another instance's client made its id a moment earlier, and its insert arrives late.
+      const late: CaseEvent = { type: 'message', caseId: 'case-41', region: null };
+      await connectionOf(backend())
+        .collection('events')
+        .insertOne({
+          _id: mongo.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 2),
+          instance: 'another-instance',
+          at: new Date(),
+          event: late,
+        });
+      await vi.waitFor(() => expect(heard).toEqual([first, late]), ARRIVAL);
     });
 
     it('stores ids only, in a collection an hour-long TTL index empties', async () => {

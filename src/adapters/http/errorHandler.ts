@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { Translator } from '../../core/i18n/translator.js';
@@ -16,10 +17,14 @@ const STATUS_OF: Partial<Record<string, number>> = {
   too_many_attempts: 429,
 };
 
+/** A field as the answer names it: `checklist.minor`, `texts.fr`, `` for the whole body. */
+const fieldPath = (instancePath: string) => instancePath.split('/').filter(Boolean).join('.');
+
 /**
- * The one error handler: a bad body gets 400 with a localized sentence and the
- * fields at fault; any unexpected failure gets 500 with no detail (it is
- * logged with the request id instead).
+ * The one error handler: a bad body, query or parameter (refused by the
+ * route's zod schema) gets 400 with a localized sentence and the fields at
+ * fault; any unexpected failure gets 500 with no detail (it is logged with
+ * the request id instead).
  */
 export const errorHandler = fp(
   async (app: FastifyInstance, options: { translator: Translator }) => {
@@ -27,6 +32,19 @@ export const errorHandler = fp(
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       const language = requestLanguage(request);
       const say = (code: string) => translator.t(language, `common:http.${code}`);
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        return reply.status(400).send({
+          error: {
+            code: 'bad_request',
+            message: say('bad_request'),
+            fields: error.validation.map((issue) => ({
+              path: fieldPath(issue.instancePath),
+              problem: issue.message ?? '',
+            })),
+          },
+        });
+      }
+      // A schema parsed by hand (stored data, a nested shape) fails the same way.
       if (error instanceof ZodError) {
         return reply.status(400).send({
           error: {

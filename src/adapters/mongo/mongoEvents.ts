@@ -83,6 +83,7 @@ export class MongoEvents implements Events {
     const events = new MongoEvents(connection, options);
     await events.collection.createIndex({ at: 1 }, { expireAfterSeconds: TTL_SECONDS });
     await events.start();
+    options.logger.info({ transport: events.transport }, 'live events shared across instances');
     return events;
   }
 

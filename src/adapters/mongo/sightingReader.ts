@@ -1,9 +1,9 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
+import type { SightingReader } from '../../app/ports/sightings.js';
 import { placeSchema } from '../../core/case/report.js';
 import { languageSchema } from '../../core/nlu/language.js';
 import type { Sighting } from '../../core/sighting.js';
-import type { SightingReader } from '../http/officer/alertRoutes.js';
 
 const storedSightingSchema = z.object({
   _id: z.string(),

@@ -3,9 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.js';
 import { LANGUAGES, type Language, languageSchema } from '../../../core/nlu/language.js';
+import { consoleFileParams, consoleTextsParams } from './consoleSchemas.js';
 
 /**
  * The page may only load what the app itself serves: no inline script or
@@ -21,8 +23,6 @@ const CONSOLE_FILES: Readonly<Record<string, string>> = {
   'app.css': 'text/css; charset=utf-8',
 };
 
-const fileParams = z.object({ file: z.string() });
-const i18nParams = z.object({ lang: languageSchema });
 const consoleTexts = z.record(z.string(), z.unknown());
 
 export interface ConsoleRoutesOptions {
@@ -44,7 +44,9 @@ function noCache(reply: FastifyReply): FastifyReply {
  * texts are read once, at start, like the bot's.
  */
 export const consoleRoutes = fp(
-  async (app: FastifyInstance, options: ConsoleRoutesOptions) => {
+  async (fastify: FastifyInstance, options: ConsoleRoutesOptions) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['console'];
     const consoleDir = join(options.rootDir, 'console');
     const texts = new Map<Language, string>();
     for (const language of LANGUAGES) {
@@ -54,29 +56,47 @@ export const consoleRoutes = fp(
       texts.set(language, JSON.stringify(parsed.data));
     }
 
-    app.get('/', async (_request, reply) => {
-      const html = await readFile(join(consoleDir, 'index.html'));
-      return noCache(reply)
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('content-security-policy', CONSOLE_CSP)
-        .header('x-frame-options', 'DENY')
-        .send(html);
-    });
+    app.get(
+      '/',
+      { schema: { summary: "The officers' console (HTML)", tags } },
+      async (_request, reply) => {
+        const html = await readFile(join(consoleDir, 'index.html'));
+        return noCache(reply)
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('content-security-policy', CONSOLE_CSP)
+          .header('x-frame-options', 'DENY')
+          .send(html);
+      },
+    );
 
-    app.get('/console/:file', async (request, reply) => {
-      const { file } = fileParams.parse(request.params);
-      const contentType = Object.hasOwn(CONSOLE_FILES, file) ? CONSOLE_FILES[file] : undefined;
-      if (contentType === undefined) throw new AppError('not_found', 'no such console file');
-      const body = await readFile(join(consoleDir, file));
-      return noCache(reply).header('content-type', contentType).send(body);
-    });
+    app.get(
+      '/console/:file',
+      { schema: { summary: "The console's script and style", tags, params: consoleFileParams } },
+      async (request, reply) => {
+        const { file } = request.params;
+        const contentType = Object.hasOwn(CONSOLE_FILES, file) ? CONSOLE_FILES[file] : undefined;
+        if (contentType === undefined) throw new AppError('not_found', 'no such console file');
+        const body = await readFile(join(consoleDir, file));
+        return noCache(reply).header('content-type', contentType).send(body);
+      },
+    );
 
-    app.get('/console/i18n/:lang.json', async (request, reply) => {
-      const parsed = i18nParams.safeParse(request.params);
-      const body = parsed.success ? texts.get(parsed.data.lang) : undefined;
-      if (body === undefined) throw new AppError('not_found', 'no such console language');
-      return noCache(reply).header('content-type', 'application/json; charset=utf-8').send(body);
-    });
+    app.get(
+      '/console/i18n/:lang.json',
+      {
+        schema: {
+          summary: "The console's texts in one language",
+          tags,
+          params: consoleTextsParams,
+        },
+      },
+      async (request, reply) => {
+        const parsed = languageSchema.safeParse(request.params.lang);
+        const body = parsed.success ? texts.get(parsed.data) : undefined;
+        if (body === undefined) throw new AppError('not_found', 'no such console language');
+        return noCache(reply).header('content-type', 'application/json; charset=utf-8').send(body);
+      },
+    );
   },
   { name: 'tifli-console', dependencies: ['tifli-error-handler'] },
 );

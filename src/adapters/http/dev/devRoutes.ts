@@ -1,68 +1,66 @@
 import { randomUUID } from 'node:crypto';
-import type { TurnContext } from 'botbuilder-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DevOutbox } from '../../../app/ports/devOutbox.js';
 import type { Translator } from '../../../core/i18n/translator.js';
-import type { DevAdapter } from '../../channels/devAdapter.js';
+import { errorResponses } from '../errorAnswer.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { requestLanguage } from '../requestLanguage.js';
+import { devAnswers, devMessageBody, outboxQuery } from './devSchemas.js';
 
-const address = z
-  .string()
-  .regex(/^\+[1-9]\d{7,14}$/, 'an international phone number like +212600000001');
+/** One inbound dev message as the channel takes it (the image already decoded). */
+export interface DevInbound {
+  from: string;
+  messageId: string;
+  text?: string;
+  location?: { latitude: number; longitude: number; name?: string };
+  image?: { mimeType: string; data: Buffer };
+  unsupported?: 'voice' | 'sticker' | 'video' | 'document';
+}
 
-/** `POST /dev/messages`: one inbound WhatsApp-like message. */
-export const devMessageBody = z
-  .strictObject({
-    from: address,
-    /** Optional message id: the same id sent twice is handled once, like a WhatsApp redelivery. */
-    id: z.string().min(1).max(200).optional(),
-    text: z.string().max(100_000).optional(),
-    location: z
-      .strictObject({
-        latitude: z.number().min(-90).max(90),
-        longitude: z.number().min(-180).max(180),
-        name: z.string().max(300).optional(),
-      })
-      .optional(),
-    image: z
-      .strictObject({ mimeType: z.string().max(100), dataBase64: z.string().max(12_000_000) })
-      .optional(),
-    /** A message kind the bot cannot use, to try its answer without a phone. */
-    media: z.enum(['voice', 'sticker', 'video', 'document']).optional(),
-  })
-  .refine((body) => body.text !== undefined || body.location || body.image || body.media, {
-    message: 'one of text, location, image or media is required',
-  });
-
-const outboxQuery = z.strictObject({ to: address });
+/** A reply of the turn, as the dev channel collected it. */
+export interface DevReply {
+  text: string;
+  image?: { mimeType: string; dataBase64: string };
+}
 
 export interface DevRoutesOptions {
-  adapter: DevAdapter;
-  logic: (context: TurnContext) => Promise<void>;
+  /** Runs one turn of the bot on the dev channel and returns its replies. */
+  converse: (message: DevInbound) => Promise<DevReply[]>;
   outbox: DevOutbox;
   lifecycle: Lifecycle;
   translator: Translator;
 }
 
-/** The dev channel of DESIGN.md, for people and tests without a phone. */
+/** The dev channel: a WhatsApp-like conversation for people and tests without a phone. */
 export const devRoutes = fp(
-  async (app: FastifyInstance, options: DevRoutesOptions) => {
-    app.post('/dev/messages', { bodyLimit: 16 * 1024 * 1024 }, async (request, reply) => {
-      if (!options.lifecycle.accepting) {
-        return reply.status(503).send({
-          error: {
-            code: 'shutting_down',
-            message: options.translator.t(requestLanguage(request), 'common:http.unavailable'),
-          },
-        });
-      }
-      const body = devMessageBody.parse(request.body);
-      const replies = await options.lifecycle.track(() =>
-        options.adapter.process(
-          {
+  async (fastify: FastifyInstance, options: DevRoutesOptions) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['dev channel'];
+    app.post(
+      '/dev/messages',
+      {
+        bodyLimit: 16 * 1024 * 1024,
+        schema: {
+          summary: 'One inbound message; answers with the replies of that turn',
+          tags,
+          body: devMessageBody,
+          response: { 200: devAnswers.replies, ...errorResponses(400, 413, 503) },
+        },
+      },
+      async (request, reply) => {
+        if (!options.lifecycle.accepting) {
+          return reply.status(503).send({
+            error: {
+              code: 'shutting_down',
+              message: options.translator.t(requestLanguage(request), 'common:http.unavailable'),
+            },
+          });
+        }
+        const body = request.body;
+        const replies = await options.lifecycle.track(() =>
+          options.converse({
             from: body.from,
             messageId: body.id ?? randomUUID(),
             ...(body.text !== undefined ? { text: body.text } : {}),
@@ -76,26 +74,33 @@ export const devRoutes = fp(
                 }
               : {}),
             ...(body.media ? { unsupported: body.media } : {}),
-          },
-          options.logic,
-        ),
-      );
-      return {
-        replies: replies.map((message) =>
-          message.image
-            ? {
-                text: message.text,
-                imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}`,
-              }
-            : { text: message.text },
-        ),
-      };
-    });
+          }),
+        );
+        return {
+          replies: replies.map((message) =>
+            message.image
+              ? {
+                  text: message.text,
+                  imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}`,
+                }
+              : { text: message.text },
+          ),
+        };
+      },
+    );
 
-    app.get('/dev/outbox', async (request) => {
-      const query = outboxQuery.parse(request.query);
-      return { messages: await options.outbox.list(query.to) };
-    });
+    app.get(
+      '/dev/outbox',
+      {
+        schema: {
+          summary: 'Messages sent to a number outside a turn (officer relay, alerts), oldest first',
+          tags,
+          querystring: outboxQuery,
+          response: { 200: devAnswers.outbox, ...errorResponses(400) },
+        },
+      },
+      async (request) => ({ messages: await options.outbox.list(request.query.to) }),
+    );
   },
   { name: 'tifli-dev-channel', dependencies: ['tifli-error-handler'] },
 );

@@ -1,46 +1,29 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AlertService } from '../../../app/alerts/alertService.js';
+import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { CaseStore } from '../../../app/ports/caseStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
 import type { PhotoStore } from '../../../app/ports/photoStore.js';
-import { type Alert, alertStagesSchema, stageAt } from '../../../core/alert/alert.js';
+import type { SightingReader } from '../../../app/ports/sightings.js';
+import { type Alert, stageAt } from '../../../core/alert/alert.js';
 import type { DeliveryProgress } from '../../../core/alert/delivery.js';
 import type { StoredCase } from '../../../core/case/storedCase.js';
 import { AppError } from '../../../core/errors.js';
 import { canAccessRegion, isSupervisor } from '../../../core/officer.js';
 import type { Sighting } from '../../../core/sighting.js';
-import type { MongoAlertRepository } from '../../mongo/alertRepository.js';
 import { alertPhotoUrl, capUrl } from '../../render/capMessage.js';
 import type { PosterRenderer } from '../../render/poster.js';
+import { errorResponses, OFFICER_ERRORS } from '../errorAnswer.js';
 import { sendImage } from '../sendImage.js';
+import { alertAnswers, alertBodies, alertParams, sightingPhotoParams } from './alertSchemas.js';
+import { caseParams, noBody } from './caseSchemas.js';
 import { officerOf } from './officerAuth.js';
-
-const alertText = z.string().trim().min(20).max(1500);
-/** Request bodies: exactly the fields each action takes. */
-export const alertBodies = {
-  propose: z.strictObject({
-    centre: z
-      .strictObject({ lat: z.number().min(20).max(37), lon: z.number().min(-18).max(0) })
-      .optional(),
-    stages: alertStagesSchema.optional(),
-    windowHours: z.number().int().min(1).max(168).optional(),
-    texts: z.strictObject({ ar: alertText, fr: alertText, ary: alertText }).optional(),
-  }),
-  extend: z.strictObject({ hours: z.number().int().min(1).max(24) }),
-  empty: z.strictObject({}),
-};
-const idParams = z.strictObject({ id: z.string().min(1).max(100) });
-
-/** Reads sightings for the console. */
-export interface SightingReader {
-  forCase(caseId: string): Promise<Sighting[]>;
-}
 
 export interface AlertRoutesOptions {
   service: AlertService;
-  alerts: MongoAlertRepository;
+  alerts: Pick<AlertStore, 'get' | 'forCase'>;
   cases: CaseStore;
   photos: PhotoStore;
   sightings: SightingReader;
@@ -98,14 +81,16 @@ export function sightingView(sighting: Sighting) {
 
 /** The officer API on alerts and sightings (docs/alertsApi.md). */
 export const alertRoutes = fp(
-  async (app: FastifyInstance, options: AlertRoutesOptions) => {
+  async (fastify: FastifyInstance, options: AlertRoutesOptions) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
     const { service, alerts, cases, clock, baseUrl } = options;
-    const guard = { preHandler: app.requireOfficer };
+    // Before validation: without a session or CSRF token, the body is not even read.
+    const guard = { preValidation: app.requireOfficer };
+    const security = [{ session: [] }];
+    const errors = errorResponses(...OFFICER_ERRORS);
+    const conflict = errorResponses(...OFFICER_ERRORS, 409);
 
-    async function authorizedCase(
-      request: FastifyRequest,
-      id = idParams.parse(request.params).id,
-    ): Promise<StoredCase> {
+    async function authorizedCase(request: FastifyRequest, id: string): Promise<StoredCase> {
       const officer = officerOf(request);
       const found = await cases.get(id);
       if (!found || !canAccessRegion(officer, found.region)) {
@@ -115,8 +100,7 @@ export const alertRoutes = fp(
       return found;
     }
 
-    async function authorizedAlert(request: FastifyRequest): Promise<Alert> {
-      const { id } = idParams.parse(request.params);
+    async function authorizedAlert(request: FastifyRequest, id: string): Promise<Alert> {
       const officer = officerOf(request);
       const found = await alerts.get(id);
       if (!found || !canAccessRegion(officer, found.region)) {
@@ -129,92 +113,222 @@ export const alertRoutes = fp(
     const view = async (alert: Alert) =>
       alertView(alert, await service.progress(alert), clock.now(), baseUrl);
 
-    app.post('/api/cases/:id/alerts/preview', guard, async (request) => {
-      alertBodies.empty.parse(request.body ?? {});
-      const found = await authorizedCase(request);
-      return service.preview(found);
-    });
+    app.post(
+      '/api/cases/:id/alerts/preview',
+      {
+        ...guard,
+        schema: {
+          summary:
+            'The alert texts (ar, fr, ary) from the public projection, the default centre and stages; nothing is stored',
+          tags: ['alerts'],
+          security,
+          params: caseParams,
+          body: noBody,
+          response: { 200: alertAnswers.preview, ...errors },
+        },
+      },
+      async (request) => {
+        const found = await authorizedCase(request, request.params.id);
+        return service.preview(found);
+      },
+    );
 
-    app.post('/api/cases/:id/alerts', guard, async (request, reply) => {
-      const body = alertBodies.propose.parse(request.body ?? {});
-      const found = await authorizedCase(request);
-      const alert = await service.propose(found, officerOf(request), body);
-      return reply.status(201).send({ alert: await view(alert) });
-    });
+    app.post(
+      '/api/cases/:id/alerts',
+      {
+        ...guard,
+        schema: {
+          summary:
+            'Propose an alert for a confirmed case (texts edited by the officer, centre, stages, window)',
+          tags: ['alerts'],
+          security,
+          params: caseParams,
+          body: alertBodies.propose,
+          response: { 201: alertAnswers.alert, ...conflict },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body ?? {};
+        const found = await authorizedCase(request, request.params.id);
+        const alert = await service.propose(found, officerOf(request), body);
+        return reply.status(201).send({ alert: await view(alert) });
+      },
+    );
 
-    app.get('/api/cases/:id/alerts', guard, async (request) => {
-      const found = await authorizedCase(request);
-      const list = await alerts.forCase(found._id);
-      return { alerts: await Promise.all(list.map(view)) };
-    });
+    app.get(
+      '/api/cases/:id/alerts',
+      {
+        ...guard,
+        schema: {
+          summary: "The case's alerts, newest first",
+          tags: ['alerts'],
+          security,
+          params: caseParams,
+          response: { 200: alertAnswers.alerts, ...errors },
+        },
+      },
+      async (request) => {
+        const found = await authorizedCase(request, request.params.id);
+        const list = await alerts.forCase(found._id);
+        return { alerts: await Promise.all(list.map(view)) };
+      },
+    );
 
-    app.get('/api/alerts/:id', guard, async (request) => ({
-      alert: await view(await authorizedAlert(request)),
-    }));
+    app.get(
+      '/api/alerts/:id',
+      {
+        ...guard,
+        schema: {
+          summary: 'An alert with its broadcast progress',
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+          response: { 200: alertAnswers.alert, ...errors },
+        },
+      },
+      async (request) => ({
+        alert: await view(await authorizedAlert(request, request.params.id)),
+      }),
+    );
 
-    app.post('/api/alerts/:id/approve', guard, async (request) => {
-      alertBodies.empty.parse(request.body ?? {});
-      const officer = officerOf(request);
-      const alert = await authorizedAlert(request);
-      if (!isSupervisor(officer)) {
-        request.log.warn({ officer: officer.username, alertId: alert._id }, 'approve refused');
-        throw new AppError('not_found', 'approval needs a supervisor');
-      }
-      return { alert: await view(await service.approve(alert, officer)) };
-    });
+    app.post(
+      '/api/alerts/:id/approve',
+      {
+        ...guard,
+        schema: {
+          summary: 'Approve and broadcast (a supervisor other than the proposer)',
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+          body: noBody,
+          response: { 200: alertAnswers.alert, ...conflict },
+        },
+      },
+      async (request) => {
+        const officer = officerOf(request);
+        const alert = await authorizedAlert(request, request.params.id);
+        if (!isSupervisor(officer)) {
+          request.log.warn({ officer: officer.username, alertId: alert._id }, 'approve refused');
+          throw new AppError('not_found', 'approval needs a supervisor');
+        }
+        return { alert: await view(await service.approve(alert, officer)) };
+      },
+    );
 
-    app.post('/api/alerts/:id/cancel', guard, async (request) => {
-      alertBodies.empty.parse(request.body ?? {});
-      const alert = await authorizedAlert(request);
-      return { alert: await view(await service.cancel(alert, officerOf(request))) };
-    });
+    app.post(
+      '/api/alerts/:id/cancel',
+      {
+        ...guard,
+        schema: {
+          summary: 'Cancel a proposed or active alert (recipients get the closing message)',
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+          body: noBody,
+          response: { 200: alertAnswers.alert, ...conflict },
+        },
+      },
+      async (request) => {
+        const alert = await authorizedAlert(request, request.params.id);
+        return { alert: await view(await service.cancel(alert, officerOf(request))) };
+      },
+    );
 
-    app.post('/api/alerts/:id/extend', guard, async (request) => {
-      const body = alertBodies.extend.parse(request.body);
-      const officer = officerOf(request);
-      const alert = await authorizedAlert(request);
-      if (!isSupervisor(officer)) throw new AppError('not_found', 'extension needs a supervisor');
-      return { alert: await view(await service.extend(alert, officer, body.hours)) };
-    });
+    app.post(
+      '/api/alerts/:id/extend',
+      {
+        ...guard,
+        schema: {
+          summary: 'Extend an active alert (supervisor), up to the maximum',
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+          body: alertBodies.extend,
+          response: { 200: alertAnswers.alert, ...conflict },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        const officer = officerOf(request);
+        const alert = await authorizedAlert(request, request.params.id);
+        if (!isSupervisor(officer)) throw new AppError('not_found', 'extension needs a supervisor');
+        return { alert: await view(await service.extend(alert, officer, body.hours)) };
+      },
+    );
 
-    app.get('/api/alerts/:id/poster.png', guard, async (request, reply) => {
-      const alert = await authorizedAlert(request);
-      const photo = alert.photoId ? await options.photos.load(alert.photoId) : null;
-      const png = await options.poster.render({
-        content: alert.content,
-        caseReference: alert.caseReference,
-        abductionSuspected: alert.abductionSuspected,
-        photo,
-      });
-      await cases.recordView(alert.caseId, officerOf(request).username, clock.now(), 'photo');
-      return reply
-        .header('content-type', 'image/png')
-        .header('cache-control', 'private, no-store')
-        .header(
-          'content-disposition',
-          `inline; filename="alerte-${alert.caseReference.replace(/[^A-Za-z0-9-]/g, '')}.png"`,
-        )
-        .send(png);
-    });
+    app.get(
+      '/api/alerts/:id/poster.png',
+      {
+        ...guard,
+        schema: {
+          summary: 'The poster (PNG, ar + fr)',
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+        },
+      },
+      async (request, reply) => {
+        const alert = await authorizedAlert(request, request.params.id);
+        const photo = alert.photoId ? await options.photos.load(alert.photoId) : null;
+        const png = await options.poster.render({
+          content: alert.content,
+          caseReference: alert.caseReference,
+          abductionSuspected: alert.abductionSuspected,
+          photo,
+        });
+        await cases.recordView(alert.caseId, officerOf(request).username, clock.now(), 'photo');
+        return reply
+          .header('content-type', 'image/png')
+          .header('cache-control', 'private, no-store')
+          .header(
+            'content-disposition',
+            `inline; filename="alerte-${alert.caseReference.replace(/[^A-Za-z0-9-]/g, '')}.png"`,
+          )
+          .send(png);
+      },
+    );
 
-    app.get('/api/cases/:id/sightings', guard, async (request) => {
-      const found = await authorizedCase(request);
-      const list = await options.sightings.forCase(found._id);
-      return { sightings: list.map(sightingView) };
-    });
+    app.get(
+      '/api/cases/:id/sightings',
+      {
+        ...guard,
+        schema: {
+          summary: "The case's sightings, newest first, with the distance from the place last seen",
+          tags: ['sightings'],
+          security,
+          params: caseParams,
+          response: { 200: alertAnswers.sightings, ...errors },
+        },
+      },
+      async (request) => {
+        const found = await authorizedCase(request, request.params.id);
+        const list = await options.sightings.forCase(found._id);
+        return { sightings: list.map(sightingView) };
+      },
+    );
 
-    app.get('/api/cases/:id/sightings/:sightingId/photo', guard, async (request, reply) => {
-      const { id, sightingId } = z
-        .strictObject({ id: z.string().min(1).max(100), sightingId: z.string().min(1).max(100) })
-        .parse(request.params);
-      const found = await authorizedCase(request, id);
-      const sighting = (await options.sightings.forCase(found._id)).find(
-        (s) => s._id === sightingId,
-      );
-      const photo = sighting?.photoId ? await options.photos.load(sighting.photoId) : null;
-      if (!photo) throw new AppError('not_found', 'no photo');
-      return sendImage(reply, photo, 'officers');
-    });
+    app.get(
+      '/api/cases/:id/sightings/:sightingId/photo',
+      {
+        ...guard,
+        schema: {
+          summary: "A sighting's photo (the image bytes; officers only)",
+          tags: ['sightings'],
+          security,
+          params: sightingPhotoParams,
+        },
+      },
+      async (request, reply) => {
+        const { id, sightingId } = request.params;
+        const found = await authorizedCase(request, id);
+        const sighting = (await options.sightings.forCase(found._id)).find(
+          (s) => s._id === sightingId,
+        );
+        const photo = sighting?.photoId ? await options.photos.load(sighting.photoId) : null;
+        if (!photo) throw new AppError('not_found', 'no photo');
+        return sendImage(reply, photo, 'officers');
+      },
+    );
   },
   { name: 'tifli-alert-routes', dependencies: ['tifli-officer-auth'] },
 );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { z } from 'zod';
 import type { Events } from '../../../app/ports/events.js';
 import { canAccessRegion } from '../../../core/officer.js';
 import { officerOf } from './officerAuth.js';
@@ -16,7 +17,18 @@ export const eventRoutes = fp(
       for (const close of open) close();
     });
 
-    app.get('/api/events', { preHandler: app.requireOfficer }, (request, reply) => {
+    const schema = {
+      summary: 'Server-sent events: which case changed (ids only; the console re-reads the case)',
+      tags: ['cases'],
+      security: [{ session: [] }],
+      response: {
+        200: {
+          description: 'event: case, data: {"type", "caseId", "alertId"?, "sightingId"?}',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+      },
+    };
+    app.get('/api/events', { preValidation: app.requireOfficer, schema }, (request, reply) => {
       const officer = officerOf(request);
       reply.hijack();
       reply.raw.writeHead(200, {
