@@ -27,6 +27,8 @@ async function main(): Promise<void> {
 
   const app = await buildApp({
     connection: database.connection,
+    // MONGODB_URI names a MongoDB (the adapters that use its indexes); otherwise the embedded FerretDB.
+    database: config.mongodbUri ? 'mongo' : 'embedded',
     logger,
     hashId,
     clock: systemClock,
