@@ -35,6 +35,48 @@ const queueSchema = z.object({
 
 type QueueResult = z.infer<typeof queueSchema>;
 
+const submissionsSchema = z.object({
+  database: z.string(),
+  openCases: z.number(),
+  families: z.number(),
+  submitted: z.number(),
+  seconds: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  maxMs: z.number(),
+  queued: z.number(),
+  expected: z.number(),
+  missing: z.number(),
+});
+type SubmissionsResult = z.infer<typeof submissionsSchema>;
+
+/** 200 families submitting at once into one region with 5 000 open cases. */
+async function runSubmissionsScenario(uri: string): Promise<SubmissionsResult> {
+  const output = await runScript('queueScenario.js', ['submissions'], { MONGODB_URI: uri });
+  return submissionsSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+function reportSubmissions(run: SubmissionsResult): void {
+  console.log(
+    `\n${run.families} families submit at once into one region with ${run.openCases} open cases (${run.database} adapters):`,
+  );
+  console.table({
+    'submitting turn': {
+      submitted: `${run.submitted} / ${run.families}`,
+      's all': run.seconds,
+      'p50 ms': run.p50Ms,
+      'p99 ms': run.p99Ms,
+      'max ms': run.maxMs,
+    },
+  });
+  console.log(
+    `In the region's queue afterwards: ${run.queued} cases, ${run.expected - run.missing} of the ${run.expected} expected (${run.missing} missing) ${run.missing === 0 ? '(met)' : '(NOT met)'}`,
+  );
+  console.log(
+    `Aim: submitting turn p99 < 250 ms → ${run.p99Ms} ms ${run.p99Ms < 250 ? '(met)' : '(NOT met)'}`,
+  );
+}
+
 const alertsSchema = z.object({
   subscribers: z.number(),
   seedSeconds: z.number(),
@@ -166,7 +208,8 @@ async function runScenario(name: string, env: Record<string, string>): Promise<R
   return resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
 }
 
-// `npm run bench -- memory database queue alerts` runs only the scenarios named.
+// `npm run bench -- memory database queue submissions alerts` runs only the scenarios named
+// (`queue` runs the queue API and the submissions; `submissions` only the latter).
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 
@@ -183,18 +226,21 @@ async function main(): Promise<void> {
   );
   if (wanted('waterfall')) results.push(await runScenario('waterfall', {}));
   if (wanted('memory')) results.push(await runScenario('memory', {}));
-  const { queue, alerts } =
-    wanted('database') || wanted('queue') || wanted('alerts')
+  const { queue, submissions, alerts } =
+    wanted('database') || wanted('queue') || wanted('submissions') || wanted('alerts')
       ? await runDatabaseScenario(results)
-      : { queue: null, alerts: null };
+      : { queue: null, submissions: null, alerts: null };
   report(results);
   if (queue) reportQueue(queue);
+  if (submissions) reportSubmissions(submissions);
   if (alerts) reportAlerts(alerts);
 }
 
-async function runDatabaseScenario(
-  results: Result[],
-): Promise<{ queue: QueueResult | null; alerts: AlertsResult | null }> {
+async function runDatabaseScenario(results: Result[]): Promise<{
+  queue: QueueResult | null;
+  submissions: SubmissionsResult | null;
+  alerts: AlertsResult | null;
+}> {
   let stop: () => Promise<void> = async () => undefined;
   let uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -213,8 +259,10 @@ async function runDatabaseScenario(
       results.push(await runScenario('database', { MONGODB_URI: uri, BENCH_PAUSE_MS: '2000' }));
     }
     const queue = wanted('queue') ? await runQueueScenario(uri) : null;
+    const submissions =
+      wanted('queue') || wanted('submissions') ? await runSubmissionsScenario(uri) : null;
     const alerts = wanted('alerts') ? await runAlertScenario(uri) : null;
-    return { queue, alerts };
+    return { queue, submissions, alerts };
   } finally {
     await stop();
   }
