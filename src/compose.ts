@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
+import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { MongoSubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
@@ -22,10 +23,12 @@ import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
 import { CaseEvents } from './adapters/memory/caseEvents.js';
-import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
+import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
+import { MongoLease } from './adapters/mongo/mongoLease.js';
+import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
 import { MongoStorage } from './adapters/mongo/mongoStorage.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -34,9 +37,17 @@ import { MongoSightingRepository } from './adapters/mongo/sightingRepository.js'
 import { MongoSubscriberDirectory } from './adapters/mongo/subscriberDirectory.js';
 import { MongoSubscriptionRepository } from './adapters/mongo/subscriptionRepository.js';
 import { PosterRenderer } from './adapters/render/poster.js';
-import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
+import { ActiveAlertDirectory } from './app/alerts/activeAlertDirectory.js';
+import { AlertCommands } from './app/alerts/alertCommands.js';
+import { AlertProgress } from './app/alerts/alertProgress.js';
+import { AlertScheduler } from './app/alerts/alertScheduler.js';
+import type { AlertSettings } from './app/alerts/alertSettings.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
+import { AlertSendGate } from './app/alerts/sendGate.js';
+import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
+import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
+import type { Outbox } from './app/ports/outbox.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TifliBot } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
@@ -48,6 +59,11 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything the app is built from; `src/main.ts` and the tests pass the same. */
 export interface AppDeps {
   connection: Connection;
+  /**
+   * Which adapters the database gets where the embedded FerretDB needs its
+   * own shapes (`embedded`, the default) or MongoDB's own serve (`mongo`).
+   */
+  database?: 'embedded' | 'mongo';
   logger: Logger;
   hashId: (id: string) => string;
   clock: Clock;
@@ -102,9 +118,12 @@ export interface App {
   officers: MongoOfficerRepository;
   audit: AuditLog;
   events: CaseEvents;
-  /** Alerts: proposal, approval, stages, end (src/app/alerts/alertService.ts). */
-  alerts: AlertService;
-  alertStore: MongoAlertRepository;
+  /** What officers do to alerts: propose, approve, extend, cancel, end. */
+  alerts: AlertCommands;
+  /** Stages, expiry and the outbox handed to the worker; src/main.ts starts it, tests run it once. */
+  alertScheduler: AlertScheduler;
+  alertStore: AlertStore;
+  alertOutbox: Outbox;
   /** The broadcast worker; src/main.ts starts it, tests drain it. */
   broadcast: BroadcastWorker;
   poster: PosterRenderer;
@@ -135,7 +154,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const mongoStorage = new MongoStorage(deps.connection, clock);
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
-  const alertStore = new MongoAlertRepository(deps.connection);
+  const alertStore = new MongoAlertStore(deps.connection);
+  await alertStore.init();
+  const alertOutbox = await outboxFor(deps);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
   const subscriberBoard = new MongoSubscriberBoard(deps.connection);
   await subscriberBoard.ensureBuilt(subscriberDirectory.eachActive());
@@ -166,8 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     findCity: (text) => gazetteer.findCity(text),
     subscriptions,
     sightings,
-    // The alert service is built after the bot; messages only arrive once both exist.
-    alerts: { activeFor: (channel, address) => alertService.directory.activeFor(channel, address) },
+    alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
   });
   const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
@@ -175,33 +195,60 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
   const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
-  // The service is built before the worker can ask it, hence the late binding.
-  let alerts: AlertService | undefined;
-  const broadcast = new BroadcastWorker({
+  const gate = new AlertSendGate(alertStore);
+  const alertProgress = new AlertProgress({
     alerts: alertStore,
+    outbox: alertOutbox,
+    events,
+    logger: deps.logger.child({ component: 'alerts' }),
+  });
+  const broadcast = new BroadcastWorker({
+    outbox: alertOutbox,
+    lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
     sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
     leaseMs: deps.alertLeaseMs ?? 30_000,
-    maySend: (delivery) => alerts?.maySend(delivery) ?? Promise.resolve(false),
-    onSent: (delivery) => alerts?.sent(delivery),
+    maySend: (delivery) => gate.maySend(delivery),
+    onSent: (delivery) => alertProgress.sent(delivery),
   });
-  alerts = new AlertService({
+  const alertLogger = deps.logger.child({ component: 'alerts' });
+  const alertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS;
+  const stages = new StageEnqueuer({
+    alerts: alertStore,
+    outbox: alertOutbox,
+    subscribers: subscriberBoard,
+    cases,
+    broadcast,
+    events,
+    clock: deps.clock,
+    logger: alertLogger,
+  });
+  const alertCommands = new AlertCommands({
     alerts: alertStore,
     cases,
-    subscribers: subscriberBoard,
-    worker: broadcast,
+    stages,
+    gate,
     gazetteer,
     translator,
     notifier,
     events,
     clock: deps.clock,
-    logger: deps.logger.child({ component: 'alerts' }),
-    settings: deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+    logger: alertLogger,
+    settings: alertSettings,
   });
-  const alertService = alerts;
+  const alertScheduler = new AlertScheduler({
+    alerts: alertStore,
+    commands: alertCommands,
+    stages,
+    worker: broadcast,
+    progress: alertProgress,
+    clock: deps.clock,
+    logger: alertLogger,
+    tickMs: alertSettings.tickMs,
+  });
 
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const http = Fastify({
@@ -223,10 +270,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     events,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'cases' }),
-    onResolved: (caseId, by) => alertService.endForCase(caseId, by),
+    onResolved: (caseId, by) => alertCommands.endForCase(caseId, by),
   });
   await http.register(alertRoutes, {
-    service: alertService,
+    service: alertCommands,
+    progress: alertProgress,
     alerts: alertStore,
     cases,
     photos,
@@ -271,8 +319,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     officers,
     audit,
     events,
-    alerts: alertService,
+    alerts: alertCommands,
+    alertScheduler,
     alertStore,
+    alertOutbox,
     broadcast,
     poster,
     reindexSubscribers: () => subscriberBoard.rebuild(subscriberDirectory.eachActive()),
@@ -280,14 +330,34 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     purge: () =>
       runRetention(
         {
-          storage: mongoStorage,
+          // Until a ConversationStore replaces it, today's storage purges idle conversations.
+          conversations: mongoStorage,
+          claims: mongoStorage,
           photos,
           cases,
           officers,
           sightings: sightingReader,
           alerts: alertStore,
+          outbox: alertOutbox,
         },
         deps.clock.now(),
       ),
   };
+}
+
+/**
+ * The outbox for this database: MongoDB's (one document per entry that
+ * changes state, indexed) or the embedded FerretDB's (entries never updated,
+ * outcomes as receipts inserted by `_id`).
+ */
+async function outboxFor(deps: AppDeps): Promise<Outbox> {
+  switch (deps.database ?? 'embedded') {
+    case 'embedded':
+      return new EmbeddedOutbox(deps.connection);
+    case 'mongo': {
+      const outbox = new MongoOutbox(deps.connection);
+      await outbox.init();
+      return outbox;
+    }
+  }
 }

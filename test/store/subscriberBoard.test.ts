@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoSubscriberBoard } from '../../src/adapters/embedded/subscriberBoard.js';
-import type { SubscriberPoint } from '../../src/app/alerts/alertService.js';
+import type { SubscriberPoint } from '../../src/app/ports/subscriptions.js';
 import { haversineKm } from '../../src/core/place/gazetteer.js';
 import { connectTestDatabase } from '../support/database.js';
 

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
-import type { SubscriberDirectory, SubscriberPoint } from '../../app/alerts/alertService.js';
+import type { SubscriberIndex, SubscriberPoint } from '../../app/ports/subscriptions.js';
 import type { GeoPoint } from '../../core/alert/alert.js';
 import { languageSchema } from '../../core/nlu/language.js';
 import { encodeGeohash } from '../../core/place/geohash.js';
@@ -48,7 +48,7 @@ const line = (point: SubscriberPoint) =>
  * stored. A line left by a crash is harmless, since the broadcast checks the
  * subscription itself before each send.
  */
-export class MongoSubscriberBoard implements SubscriberDirectory {
+export class MongoSubscriberBoard implements Pick<SubscriberIndex, 'within'> {
   private readonly cells: mongo.Collection<CellDocument>;
 
   constructor(connection: Connection) {

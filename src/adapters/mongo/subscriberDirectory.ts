@@ -1,7 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
-import type { SubscriberPoint } from '../../app/alerts/alertService.js';
-import type { RecipientCheck } from '../../app/alerts/broadcastWorker.js';
+import type { RecipientCheck, SubscriberPoint } from '../../app/ports/subscriptions.js';
 import { languageSchema } from '../../core/nlu/language.js';
 
 /** The fields of a stored subscription the broadcast reads (src/core/subscription.ts). */

@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
+import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
 import type { PhotoStore } from '../../../app/ports/photoStore.js';
 import { AppError } from '../../../core/errors.js';
 import type { Translator } from '../../../core/i18n/translator.js';
-import type { MongoAlertRepository } from '../../mongo/alertRepository.js';
 import { ATOM_MEDIA_TYPE, atomFeed } from '../../render/atomFeed.js';
 import { CAP_MEDIA_TYPE, type CapPhoto, capMessage } from '../../render/capMessage.js';
 import { sendImage } from '../sendImage.js';
 
 export interface PublicAlertRoutesOptions {
-  alerts: MongoAlertRepository;
+  alerts: Pick<AlertStore, 'get' | 'open'>;
   photos: PhotoStore;
   translator: Translator;
   clock: Clock;

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import type { AlertService } from '../../../app/alerts/alertService.js';
+import type { AlertCommands } from '../../../app/alerts/alertCommands.js';
+import type { AlertProgress } from '../../../app/alerts/alertProgress.js';
+import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { CaseStore } from '../../../app/ports/caseStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
 import type { PhotoStore } from '../../../app/ports/photoStore.js';
@@ -11,7 +13,6 @@ import type { StoredCase } from '../../../core/case/storedCase.js';
 import { AppError } from '../../../core/errors.js';
 import { canAccessRegion, isSupervisor } from '../../../core/officer.js';
 import type { Sighting } from '../../../core/sighting.js';
-import type { MongoAlertRepository } from '../../mongo/alertRepository.js';
 import { alertPhotoUrl, capUrl } from '../../render/capMessage.js';
 import type { PosterRenderer } from '../../render/poster.js';
 import { sendImage } from '../sendImage.js';
@@ -39,8 +40,9 @@ export interface SightingReader {
 }
 
 export interface AlertRoutesOptions {
-  service: AlertService;
-  alerts: MongoAlertRepository;
+  service: AlertCommands;
+  progress: Pick<AlertProgress, 'of'>;
+  alerts: Pick<AlertStore, 'get' | 'forCase'>;
   cases: CaseStore;
   photos: PhotoStore;
   sightings: SightingReader;
@@ -127,7 +129,7 @@ export const alertRoutes = fp(
     }
 
     const view = async (alert: Alert) =>
-      alertView(alert, await service.progress(alert), clock.now(), baseUrl);
+      alertView(alert, await options.progress.of(alert), clock.now(), baseUrl);
 
     app.post('/api/cases/:id/alerts/preview', guard, async (request) => {
       alertBodies.empty.parse(request.body ?? {});
