@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
+import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
 import { type App, buildApp } from '../../src/compose.js';
+import { connect } from '../../src/database.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
 
@@ -32,9 +35,19 @@ export interface TestApp {
 
 /** Builds the same app as `src/main.ts`, on a fresh database. */
 export async function createTestApp(
-  options: { now?: Date; dbName?: string; storage?: Storage; trustProxy?: boolean } = {},
+  options: {
+    now?: Date;
+    dbName?: string;
+    storage?: Storage;
+    trustProxy?: boolean;
+    /** `mongo`: the MongoDB adapters, on the second MongoDB-wire server (mongo-java-server). */
+    database?: 'embedded' | 'mongo';
+  } = {},
 ): Promise<TestApp> {
-  const { connection, dbName } = await connectTestDatabase(options.dbName);
+  const { connection, dbName } =
+    options.database === 'mongo'
+      ? await connectMongoWire(options.dbName)
+      : await connectTestDatabase(options.dbName);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -55,6 +68,7 @@ export async function createTestApp(
     loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
   return {
     app,
@@ -68,4 +82,10 @@ export async function createTestApp(
       await connection.close();
     },
   };
+}
+
+/** A fresh database on the server the MongoDB adapters are tested on. */
+async function connectMongoWire(dbName = `tifli_test_${randomUUID().slice(0, 8)}`) {
+  const connection = await connect(inject('mongoJavaUri'), dbName);
+  return { connection, dbName };
 }
