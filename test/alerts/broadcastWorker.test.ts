@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MemoryLease } from '../../src/adapters/memory/memoryLease.js';
 import { MemoryOutbox } from '../../src/adapters/memory/memoryOutbox.js';
-import { BroadcastWorker } from '../../src/app/alerts/broadcastWorker.js';
+import { BroadcastWorker, MAX_BUFFERED } from '../../src/app/alerts/broadcastWorker.js';
 import type { AlertSender } from '../../src/app/ports/notifier.js';
 import { type Delivery, deliveryId } from '../../src/core/alert/delivery.js';
 import { createLogger } from '../../src/logger.js';
@@ -74,21 +74,39 @@ describe('the broadcast worker', () => {
     const outbox = new MemoryOutbox();
     const sender = new RecordingSender();
     const worker = workerWith(outbox, new MemoryLease(), sender);
-    await outbox.enqueue(entries('alert-a', 3_000));
+    await outbox.enqueue(entries('alert-a', 3 * MAX_BUFFERED));
     expect(await worker.renewLease()).toBe(true);
     worker.follow('alert-a');
     // Asked twice while reading: read again after, and nothing goes out twice.
     worker.follow('alert-a');
     await worker.drain();
-    expect(sender.sent).toHaveLength(2_999);
-    expect(new Set(sender.sent).size).toBe(2_999);
-    expect(sender.maxBacklog).toBeLessThanOrEqual(1_000);
+    const total = 3 * MAX_BUFFERED - 1;
+    expect(sender.sent).toHaveLength(total);
+    expect(new Set(sender.sent).size).toBe(total);
+    expect(sender.maxBacklog).toBeLessThanOrEqual(MAX_BUFFERED);
     expect(await outbox.progress('alert-a', false)).toMatchObject({
       queued: 0,
-      sent: 2_999,
+      sent: total,
       skipped: 1,
     });
     expect(worker.busy).toBe(false);
+  });
+
+  it('sends entries it was offered as they were enqueued, and has the outbox read when they do not fit', async () => {
+    const outbox = new MemoryOutbox();
+    const sender = new RecordingSender();
+    const worker = workerWith(outbox, new MemoryLease(), sender);
+    expect(await worker.renewLease()).toBe(true);
+    const few = await outbox.enqueue(entries('alert-c', 20));
+    expect(worker.offer('alert-c', few)).toBe(true);
+    await worker.drain();
+    expect(sender.sent).toHaveLength(19);
+    const many = await outbox.enqueue(entries('alert-d', MAX_BUFFERED + 1));
+    expect(worker.offer('alert-d', many)).toBe(false);
+    expect(worker.busy).toBe(false);
+    worker.follow('alert-d');
+    await worker.drain();
+    expect(sender.sent).toHaveLength(19 + MAX_BUFFERED);
   });
 
   it('sends nothing without the lease, and the next holder sends what is left', async () => {

@@ -25,8 +25,11 @@ export interface BroadcastWorkerOptions {
   onSent?(delivery: Delivery): void;
 }
 
-/** The most entries held in memory ahead of the sends: the outbox is the queue, this a window on it. */
-const MAX_BUFFERED = 1_000;
+/**
+ * The most entries held in memory ahead of the sends (a few megabytes): the
+ * outbox is the queue, this a window on it.
+ */
+export const MAX_BUFFERED = 5_000;
 /**
  * How many finished entries are remembered. A cursor's batch may have been
  * read just before an entry of it was settled: the entry is then not sent
@@ -90,6 +93,26 @@ export class BroadcastWorker {
     if (reader) reader.again = true;
     else this.readers.set(alertId, this.read(alertId));
     this.wakeUp?.();
+  }
+
+  /**
+   * Takes entries just enqueued straight into the window, sparing a read of
+   * the outbox (on the embedded database a scan of every entry), when they
+   * fit and the alert's outbox is not being read. False when they do not:
+   * the caller then has the outbox read (`follow`). Ignored unless this
+   * worker holds the lease.
+   */
+  offer(alertId: string, entries: readonly Delivery[]): boolean {
+    if (!this.holdsLease) return true;
+    if (this.readers.has(alertId) || this.queue.length + entries.length > MAX_BUFFERED)
+      return false;
+    for (const entry of entries) {
+      if (this.known.has(entry._id) || this.done.has(entry._id)) continue;
+      this.known.add(entry._id);
+      this.queue.push(entry);
+    }
+    this.wakeUp?.();
+    return true;
   }
 
   /** Entries held in memory: buffered or in flight. */

@@ -12,7 +12,9 @@ import { publishAlert, recordAlertStep } from './alertSteps.js';
 
 /** What the enqueuer asks of the broadcast worker. */
 export interface BroadcastQueue {
-  /** The outbox of this alert has new entries to send. */
+  /** Entries just enqueued, taken in memory when they fit; false when the outbox must be read. */
+  offer(alertId: string, entries: readonly Delivery[]): boolean;
+  /** The outbox of this alert has new entries to send: read it. */
   follow(alertId: string): void;
   /** Resolves when the sends under way have finished. */
   inFlightSettled(): Promise<void>;
@@ -51,13 +53,16 @@ export class StageEnqueuer {
     const due = stageAt(current, now);
     while (current.stagesQueued <= due) {
       const stage = current.stagesQueued;
-      const added = await this.enqueueStage(current, stage, now);
+      const { added, overflow } = await this.enqueueStage(current, stage, now);
+      // Read only after the stage is recorded, so the read does not hold up the write.
+      const follow = () => overflow && this.deps.broadcast.follow(current._id);
       const next = await this.deps.alerts.apply(current._id, {
         transition: 'widen',
         stagesQueued: stage,
         set: { stagesQueued: stage + 1 },
         ...(stage === 0 ? {} : { cap: capRecord(current, 'Update', now, stage) }),
       });
+      follow();
       // Another instance moved it on, or it ended: its state is read again.
       if (!next) return (await this.deps.alerts.get(current._id)) ?? current;
       this.deps.logger.info({ alertId: current._id, stage, recipients: added }, 'stage enqueued');
@@ -73,13 +78,21 @@ export class StageEnqueuer {
     return current;
   }
 
-  private async enqueueStage(alert: Alert, stage: number, now: Date): Promise<number> {
+  /** Enqueues one ring; `overflow` when the worker could not take the new entries in memory. */
+  private async enqueueStage(
+    alert: Alert,
+    stage: number,
+    now: Date,
+  ): Promise<{ added: number; overflow: boolean }> {
     const ring = alert.stages[stage];
-    if (!ring) return 0;
+    if (!ring) return { added: 0, overflow: false };
     const batch: Delivery[] = [];
     let added = 0;
+    let overflow = false;
     const flush = async () => {
-      added += (await this.deps.outbox.enqueue(batch)).length;
+      const fresh = await this.deps.outbox.enqueue(batch);
+      added += fresh.length;
+      if (!this.deps.broadcast.offer(alert._id, fresh)) overflow = true;
       batch.length = 0;
     };
     for await (const subscriber of this.deps.subscribers.within(alert.centre, ring.radiusKm)) {
@@ -98,8 +111,7 @@ export class StageEnqueuer {
       if (batch.length >= INSERT_BATCH) await flush();
     }
     await flush();
-    this.deps.broadcast.follow(alert._id);
-    return added;
+    return { added, overflow };
   }
 
   /** Everyone the alert reached gets the closing message (once: the outbox key is unique). */
@@ -108,6 +120,12 @@ export class StageEnqueuer {
     await this.deps.broadcast.inFlightSettled();
     const now = this.deps.clock.now();
     const batch: Delivery[] = [];
+    let overflow = false;
+    const flush = async () => {
+      const fresh = await this.deps.outbox.enqueue(batch);
+      if (!this.deps.broadcast.offer(alert._id, fresh)) overflow = true;
+      batch.length = 0;
+    };
     for await (const delivery of this.deps.outbox.reached(alert._id)) {
       batch.push({
         ...delivery,
@@ -115,13 +133,10 @@ export class StageEnqueuer {
         kind: 'closing',
         queuedAt: now,
       });
-      if (batch.length >= INSERT_BATCH) {
-        await this.deps.outbox.enqueue(batch);
-        batch.length = 0;
-      }
+      if (batch.length >= INSERT_BATCH) await flush();
     }
-    await this.deps.outbox.enqueue(batch);
+    await flush();
     await this.deps.alerts.markClosingQueued(alert._id);
-    this.deps.broadcast.follow(alert._id);
+    if (overflow) this.deps.broadcast.follow(alert._id);
   }
 }
