@@ -418,12 +418,12 @@ async function main(): Promise<void> {
   );
   clock.advance(120 * 60_000);
   await measure(staged, 1, published[1], CASABLANCA, 'stage 1 (after 2 h)', () =>
-    app.alerts.reconcile(),
+    app.alertScheduler.reconcile(),
   );
   await call(app, supervisor, `/api/alerts/${staged}/extend`, { hours: 6 });
   clock.advance(240 * 60_000);
   await measure(staged, 2, published[2], CASABLANCA, 'stage 2 (after 6 h)', () =>
-    app.alerts.reconcile(),
+    app.alertScheduler.reconcile(),
   );
 
   // The worst case: one stage over the whole country. The officer API stops
@@ -473,9 +473,10 @@ async function main(): Promise<void> {
       }),
     );
     await call(sender, asSupervisor, `/api/alerts/${alertId}/approve`);
-    const queued = (await sender.alertStore.progress(alertId, false)).queued;
-    if (sender.broadcast.backlog !== queued || !sender.broadcast.holdsLease)
-      throw new Error(`the worker holds ${sender.broadcast.backlog} of ${queued} entries`);
+    const queued = (await sender.alertOutbox.progress(alertId, false)).queued;
+    // The worker reads the outbox by cursor once it sends: it has the alert to read, not its entries.
+    if (!sender.broadcast.busy || !sender.broadcast.holdsLease)
+      throw new Error(`the worker was not handed the ${queued} entries`);
     progress(`sending ${queued} entries at ${run.rate}/s`);
     // The worker as src/main.ts runs it (renewing its lease as it goes), from
     // its first send to the last receipt written.
@@ -484,10 +485,10 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     sender.broadcast.start();
     const deadline = t0 + (1500 * run.entries) / run.rate;
-    while (sender.broadcast.backlog > 0 && performance.now() < deadline) await sleep(5);
+    while (sender.broadcast.busy && performance.now() < deadline) await sleep(5);
     await sender.broadcast.stop();
     const elapsed = performance.now() - t0;
-    const done = await sender.alertStore.progress(alertId, false);
+    const done = await sender.alertOutbox.progress(alertId, false);
     const achieved = done.sent / (elapsed / 1000);
     sends.push({
       rate: run.rate,

@@ -8,6 +8,7 @@ import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { ClaimingConversationStore } from './adapters/embedded/claimingConversationStore.js';
+import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
@@ -25,13 +26,15 @@ import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
 import { MemoryEvents } from './adapters/memory/memoryEvents.js';
-import { MongoAlertRepository } from './adapters/mongo/alertRepository.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
+import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
+import { MongoLease } from './adapters/mongo/mongoLease.js';
+import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -40,11 +43,19 @@ import { MongoSightingRepository } from './adapters/mongo/sightingRepository.js'
 import { MongoSubscriberDirectory } from './adapters/mongo/subscriberDirectory.js';
 import { MongoSubscriptionRepository } from './adapters/mongo/subscriptionRepository.js';
 import { PosterRenderer } from './adapters/render/poster.js';
-import { AlertService, type AlertSettings } from './app/alerts/alertService.js';
+import { ActiveAlertDirectory } from './app/alerts/activeAlertDirectory.js';
+import { AlertCommands } from './app/alerts/alertCommands.js';
+import { AlertProgress } from './app/alerts/alertProgress.js';
+import { AlertScheduler } from './app/alerts/alertScheduler.js';
+import type { AlertSettings } from './app/alerts/alertSettings.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
+import { AlertSendGate } from './app/alerts/sendGate.js';
+import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
+import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
 import type { Events } from './app/ports/events.js';
+import type { Outbox } from './app/ports/outbox.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
@@ -119,9 +130,12 @@ export interface App {
   audit: AuditLog;
   /** Live events: shared by every instance on MongoDB, in-process on the embedded database. */
   events: Events;
-  /** Alerts: proposal, approval, stages, end (src/app/alerts/alertService.ts). */
-  alerts: AlertService;
-  alertStore: MongoAlertRepository;
+  /** What officers do to alerts: propose, approve, extend, cancel, end. */
+  alerts: AlertCommands;
+  /** Stages, expiry and the outbox handed to the worker; src/main.ts starts it, tests run it once. */
+  alertScheduler: AlertScheduler;
+  alertStore: AlertStore;
+  alertOutbox: Outbox;
   /** The broadcast worker; src/main.ts starts it, tests drain it. */
   broadcast: BroadcastWorker;
   poster: PosterRenderer;
@@ -169,7 +183,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (await mongoConversationStore(deps.connection, clock));
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
-  const alertStore = new MongoAlertRepository(deps.connection);
+  const alertStore = new MongoAlertStore(deps.connection);
+  await alertStore.init();
+  const alertOutbox = await outboxFor(deps);
   const subscriberDirectory = new MongoSubscriberDirectory(deps.connection);
   const subscriberIndex =
     deps.database === 'mongo'
@@ -203,8 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     findCity: (text) => gazetteer.findCity(text),
     subscriptions,
     sightings,
-    // The alert service is built after the bot; messages only arrive once both exist.
-    alerts: { activeFor: (channel, address) => alertService.directory.activeFor(channel, address) },
+    alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
   const devAdapter = new DevAdapter(outbox, clock);
@@ -213,33 +228,60 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
   const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
-  // The service is built before the worker can ask it, hence the late binding.
-  let alerts: AlertService | undefined;
-  const broadcast = new BroadcastWorker({
+  const gate = new AlertSendGate(alertStore);
+  const alertProgress = new AlertProgress({
     alerts: alertStore,
+    outbox: alertOutbox,
+    events,
+    logger: deps.logger.child({ component: 'alerts' }),
+  });
+  const broadcast = new BroadcastWorker({
+    outbox: alertOutbox,
+    lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
     sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
     leaseMs: deps.alertLeaseMs ?? 30_000,
-    maySend: (delivery) => alerts?.maySend(delivery) ?? Promise.resolve(false),
-    onSent: (delivery) => alerts?.sent(delivery),
+    maySend: (delivery) => gate.maySend(delivery),
+    onSent: (delivery) => alertProgress.sent(delivery),
   });
-  alerts = new AlertService({
+  const alertLogger = deps.logger.child({ component: 'alerts' });
+  const alertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS;
+  const stages = new StageEnqueuer({
+    alerts: alertStore,
+    outbox: alertOutbox,
+    subscribers: subscriberIndex,
+    cases,
+    broadcast,
+    events,
+    clock: deps.clock,
+    logger: alertLogger,
+  });
+  const alertCommands = new AlertCommands({
     alerts: alertStore,
     cases,
-    subscribers: subscriberIndex,
-    worker: broadcast,
+    stages,
+    gate,
     gazetteer,
     translator,
     notifier,
     events,
     clock: deps.clock,
-    logger: deps.logger.child({ component: 'alerts' }),
-    settings: deps.alertSettings ?? DEFAULT_ALERT_SETTINGS,
+    logger: alertLogger,
+    settings: alertSettings,
   });
-  const alertService = alerts;
+  const alertScheduler = new AlertScheduler({
+    alerts: alertStore,
+    commands: alertCommands,
+    stages,
+    worker: broadcast,
+    progress: alertProgress,
+    clock: deps.clock,
+    logger: alertLogger,
+    tickMs: alertSettings.tickMs,
+  });
 
   const httpLogger: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const http = Fastify({
@@ -263,10 +305,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     events,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'cases' }),
-    onResolved: (caseId, by) => alertService.endForCase(caseId, by),
+    onResolved: (caseId, by) => alertCommands.endForCase(caseId, by),
   });
   await http.register(alertRoutes, {
-    service: alertService,
+    service: alertCommands,
+    progress: alertProgress,
     alerts: alertStore,
     cases,
     photos,
@@ -311,8 +354,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     officers,
     audit,
     events,
-    alerts: alertService,
+    alerts: alertCommands,
+    alertScheduler,
     alertStore,
+    alertOutbox,
     broadcast,
     poster,
     reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
@@ -321,12 +366,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       runRetention(
         {
           conversations,
-          ...(claimingConversations ? { conversationClaims: claimingConversations } : {}),
+          ...(claimingConversations ? { claims: claimingConversations } : {}),
           photos,
           cases,
           officers,
           sightings: sightingReader,
           alerts: alertStore,
+          outbox: alertOutbox,
         },
         deps.clock.now(),
       ),
@@ -340,4 +386,21 @@ async function mongoConversationStore(
   const store = new MongoConversationStore(connection, clock);
   await store.init();
   return store;
+}
+
+/**
+ * The outbox for this database: MongoDB's (one document per entry that
+ * changes state, indexed) or the embedded FerretDB's (entries never updated,
+ * outcomes as receipts inserted by `_id`).
+ */
+async function outboxFor(deps: AppDeps): Promise<Outbox> {
+  switch (deps.database ?? 'embedded') {
+    case 'embedded':
+      return new EmbeddedOutbox(deps.connection);
+    case 'mongo': {
+      const outbox = new MongoOutbox(deps.connection);
+      await outbox.init();
+      return outbox;
+    }
+  }
 }

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   // The broadcast resumes what a previous run left in the outbox, then follows stages and expiry.
   app.broadcast.start();
-  app.alerts.start();
+  app.alertScheduler.start();
 
   await app.http.listen({ port: config.port, host: config.host });
   logger.info(
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     clearInterval(purgeTimer);
-    app.alerts.stop();
+    app.alertScheduler.stop();
     await app.broadcast.stop();
     await whatsapp?.stop();
     await app.lifecycle.drain();

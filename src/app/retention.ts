@@ -1,8 +1,10 @@
-import type { MongoAlertRepository } from '../adapters/mongo/alertRepository.js';
-import type { MongoCaseRepository } from '../adapters/mongo/caseRepository.js';
-import type { MongoOfficerRepository } from '../adapters/mongo/officerRepository.js';
-import type { MongoPhotoStore } from '../adapters/mongo/photoStore.js';
+import type { AlertStore } from './ports/alertStore.js';
+import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
+import type { OfficerStore } from './ports/officerStore.js';
+import type { Outbox } from './ports/outbox.js';
+import type { PhotoStore } from './ports/photoStore.js';
+import type { SightingReader } from './ports/sightings.js';
 
 const HOUR = 3_600_000;
 
@@ -33,23 +35,27 @@ export interface RetentionResult {
   alertOutboxes: number;
 }
 
+/** What the purge jobs need: ports only. */
+export interface RetentionDeps {
+  conversations: Pick<ConversationStore, 'purgeIdle'>;
+  /**
+   * The compare-and-set claims of a conversation store that writes them (the
+   * embedded one); they have a shorter period than idle conversations.
+   */
+  claims?: { purgeClaims(olderThan: Date): Promise<number> };
+  photos: Pick<PhotoStore, 'purgeUnsubmitted'>;
+  cases: Pick<CaseStore, 'findByDraftId'>;
+  officers: Pick<OfficerStore, 'purgeExpiredSessions'>;
+  sightings: Pick<SightingReader, 'exists'>;
+  alerts: Pick<AlertStore, 'outboxesDue' | 'markOutboxPurged'>;
+  outbox: Pick<Outbox, 'purge'>;
+}
+
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
-export async function runRetention(
-  deps: {
-    conversations: ConversationStore;
-    /** The compare-and-set claims of a store that writes them (the embedded one). */
-    conversationClaims?: { purgeClaims(olderThan: Date): Promise<number> };
-    photos: MongoPhotoStore;
-    cases: MongoCaseRepository;
-    officers: MongoOfficerRepository;
-    sightings: { exists(id: string): Promise<boolean> };
-    alerts: MongoAlertRepository;
-  },
-  now: Date,
-): Promise<RetentionResult> {
+export async function runRetention(deps: RetentionDeps, now: Date): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
   return {
-    claims: (await deps.conversationClaims?.purgeClaims(before(RETENTION.stateClaimsMs))) ?? 0,
+    claims: deps.claims ? await deps.claims.purgeClaims(before(RETENTION.stateClaimsMs)) : 0,
     conversations: await deps.conversations.purgeIdle(before(RETENTION.idleConversationMs)),
     photos: await deps.photos.purgeUnsubmitted(
       before(RETENTION.unsubmittedPhotoMs),
@@ -58,6 +64,24 @@ export async function runRetention(
         (await deps.sightings.exists(draftId)),
     ),
     sessions: await deps.officers.purgeExpiredSessions(now),
-    alertOutboxes: await deps.alerts.purgeOutboxes(before(RETENTION.alertOutboxMs), now),
+    alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
   };
+}
+
+/**
+ * Forgets who ended alerts reached (their numbers), one alert at a time; the
+ * alert is marked only after its outbox is gone, so a crash between the two
+ * purges it again next time. Returns how many alerts were purged.
+ */
+async function purgeAlertOutboxes(
+  deps: Pick<RetentionDeps, 'alerts' | 'outbox'>,
+  endedBefore: Date,
+  now: Date,
+): Promise<number> {
+  const due = await deps.alerts.outboxesDue(endedBefore);
+  for (const alertId of due) {
+    await deps.outbox.purge(alertId);
+    await deps.alerts.markOutboxPurged(alertId, now);
+  }
+  return due.length;
 }

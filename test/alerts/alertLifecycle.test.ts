@@ -133,7 +133,7 @@ describe('an alert from proposal to end', () => {
     alertId = alert.id;
     const second = await api(h.app, officer, 'POST', `/api/cases/${caseId}/alerts`, {});
     expect(second.statusCode).toBe(409);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     expect(await outboxOf(near)).toEqual([]);
     const unpublished = await h.app.http.inject({ method: 'GET', url: `/alerts/${alertId}.cap` });
     expect(unpublished.statusCode).toBe(404);
@@ -149,7 +149,7 @@ describe('an alert from proposal to end', () => {
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json<{ alert: { state: string } }>().alert.state).toBe('active');
     expect((await h.app.cases.get(caseId))?.status).toBe('alert_active');
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
 
     const [nearInbox, nearAryInbox] = [await outboxOf(near), await outboxOf(nearAry)];
     expect(nearInbox).toHaveLength(1);
@@ -172,7 +172,7 @@ describe('an alert from proposal to end', () => {
 
   it('widens after two hours to the next ring only', async () => {
     h.clock.advance(2 * 3_600_000);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     expect(await outboxOf(ring2)).toHaveLength(1);
     expect(await outboxOf(near)).toHaveLength(1);
     expect(await outboxOf(rabat)).toEqual([]);
@@ -197,7 +197,7 @@ describe('an alert from proposal to end', () => {
     // 36 h so far; the hard maximum is 48 h.
     expect((await extend(24)).statusCode).toBe(400);
     h.clock.advance(4 * 3_600_000);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     expect(await outboxOf(rabat)).toHaveLength(1);
     expect(await outboxOf(ring2)).toHaveLength(1);
     expect(await outboxOf(marrakech)).toEqual([]);
@@ -232,7 +232,7 @@ describe('an alert from proposal to end', () => {
       reason: 'found_safe',
     });
     expect(resolved.statusCode, resolved.body).toBe(200);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     for (const recipient of [near, ring2, rabat]) {
       const inbox = await outboxOf(recipient);
       expect(inbox).toHaveLength(2);
@@ -274,7 +274,7 @@ describe('an alert a supervisor proposed', () => {
     });
     const late = await signIn(h.app, 'k.tazi', 'supervisor', 'casablanca-settat');
     expect((await api(h.app, late, 'POST', `/api/alerts/${id}/approve`, {})).statusCode).toBe(409);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     const progress = await api(h.app, officer, 'GET', `/api/alerts/${id}`);
     expect(progress.json<{ alert: { progress: { sent: number } } }>().alert.progress.sent).toBe(0);
     expect((await h.app.cases.get(otherCase))?.status).toBe('confirmed');
@@ -360,7 +360,7 @@ describe('a channel that refuses a message', () => {
     const proposed = await api(h.app, officer, 'POST', `/api/cases/${id}/alerts`, {});
     const alertId = proposed.json<{ alert: { id: string } }>().alert.id;
     await api(h.app, supervisor, 'POST', `/api/alerts/${alertId}/approve`, {});
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     const view = await api(h.app, officer, 'GET', `/api/alerts/${alertId}`);
     expect(view.json<{ alert: { progress: { failed: number } } }>().alert.progress.failed).toBe(1);
     const logged = h.logs.join('');

@@ -34,7 +34,7 @@ async function openAlert(family: string, options: Parameters<typeof submitReport
   const alertId = proposed.json<{ alert: { id: string } }>().alert.id;
   const approved = await api(h.app, supervisor, 'POST', `/api/alerts/${alertId}/approve`, {});
   expect(approved.statusCode, approved.body).toBe(200);
-  await h.app.alerts.runOnce();
+  await h.app.alertScheduler.runOnce();
   alerts.push({ caseId, alertId });
 }
 

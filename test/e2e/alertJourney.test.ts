@@ -161,7 +161,7 @@ describe('from report to closing message', () => {
   });
 
   it('reaches exactly the subscribers inside 20 km, once, each in their own language', async () => {
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     const expected = await inside(20);
     expect(expected.size).toBeGreaterThanOrEqual(4);
     expect(expected.size).toBeLessThan(everyone.length / 2);
@@ -187,7 +187,7 @@ describe('from report to closing message', () => {
   it('widens after two hours to exactly the next ring', async () => {
     const first = await inside(20);
     h.clock.advance(2 * 3_600_000 + 60_000);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     const second = await inside(80);
     expect(second.size).toBeGreaterThan(first.size);
     for (const citizen of everyone) {
@@ -237,7 +237,7 @@ describe('from report to closing message', () => {
       reason: 'found_safe',
     });
     expect(resolved.statusCode, resolved.body).toBe(200);
-    await h.app.alerts.runOnce();
+    await h.app.alertScheduler.runOnce();
     const reached = await inside(80);
     for (const citizen of everyone) {
       const inbox = await outbox(citizen.address);

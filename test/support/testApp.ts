@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
 import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
 import { type App, buildApp } from '../../src/compose.js';
+import { connect } from '../../src/database.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
 
@@ -38,9 +40,14 @@ export async function createTestApp(
     dbName?: string;
     conversations?: ConversationStore;
     trustProxy?: boolean;
+    /** `mongo`: the MongoDB adapters, on the second MongoDB-wire server (mongo-java-server). */
+    database?: 'embedded' | 'mongo';
   } = {},
 ): Promise<TestApp> {
-  const { connection, dbName } = await connectTestDatabase(options.dbName);
+  const { connection, dbName } =
+    options.database === 'mongo'
+      ? await connectMongoWire(options.dbName)
+      : await connectTestDatabase(options.dbName);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -62,6 +69,7 @@ export async function createTestApp(
     loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
     ...(options.conversations ? { conversations: options.conversations } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
   return {
     app,
@@ -75,4 +83,10 @@ export async function createTestApp(
       await connection.close();
     },
   };
+}
+
+/** A fresh database on the server the MongoDB adapters are tested on. */
+async function connectMongoWire(dbName = `tifli_test_${randomUUID().slice(0, 8)}`) {
+  const connection = await connect(inject('mongoJavaUri'), dbName);
+  return { connection, dbName };
 }

@@ -1,12 +1,12 @@
 import { ActivityTypes, type BotAdapter } from 'botbuilder-core';
-import type { AlertSender } from '../../app/alerts/broadcastWorker.js';
+import type { AlertStore } from '../../app/ports/alertStore.js';
+import type { AlertSender } from '../../app/ports/notifier.js';
 import type { PhotoStore } from '../../app/ports/photoStore.js';
 import type { Alert } from '../../core/alert/alert.js';
 import { alertMessage, closingMessage } from '../../core/alert/composeAlert.js';
 import type { Delivery } from '../../core/alert/delivery.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import { type Language, languageSchema } from '../../core/nlu/language.js';
-import type { MongoAlertRepository } from '../mongo/alertRepository.js';
 import { conversationReferenceFor } from './messageActivity.js';
 
 interface Prepared {
@@ -26,7 +26,7 @@ export class ChannelAlertSender implements AlertSender {
 
   constructor(
     private readonly deps: {
-      alerts: MongoAlertRepository;
+      alerts: Pick<AlertStore, 'get'>;
       photos: PhotoStore;
       channels: ReadonlyMap<string, BotAdapter>;
       translator: Translator;

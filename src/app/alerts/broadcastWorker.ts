@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MongoAlertRepository } from '../../adapters/mongo/alertRepository.js';
 import type { Delivery } from '../../core/alert/delivery.js';
 import { channelErrorSummary, type Logger } from '../../logger.js';
 import type { Clock } from '../ports/clock.js';
-
-/** Sends one outbox entry on its channel; the entry's `_id` is its idempotency key. */
-export interface AlertSender {
-  send(delivery: Delivery): Promise<void>;
-}
-
-/** Whether a number may still receive alerts (it may have sent STOP since it was enqueued). */
-export interface RecipientCheck {
-  isActive(subscriptionId: string): Promise<boolean>;
-}
+import type { Lease } from '../ports/lease.js';
+import type { AlertSender } from '../ports/notifier.js';
+import type { Outbox } from '../ports/outbox.js';
+import type { RecipientCheck } from '../ports/subscriptions.js';
 
 export interface BroadcastWorkerOptions {
-  alerts: MongoAlertRepository;
+  outbox: Outbox;
+  lease: Lease;
   recipients: RecipientCheck;
   sender: AlertSender;
   clock: Clock;
@@ -32,18 +26,41 @@ export interface BroadcastWorkerOptions {
 }
 
 /**
+ * The most entries held in memory ahead of the sends (a few megabytes): the
+ * outbox is the queue, this a window on it.
+ */
+export const MAX_BUFFERED = 5_000;
+/**
+ * How many finished entries are remembered. A cursor's batch may have been
+ * read just before an entry of it was settled: the entry is then not sent
+ * again when the cursor gets to it.
+ */
+const RECENTLY_DONE = 10_000;
+
+/** One alert's pending entries being read, and whether they must be read again after. */
+interface Reader {
+  entries: AsyncIterator<Delivery>;
+  again: boolean;
+}
+
+/**
  * The broadcast worker: sends outbox entries in order at the configured rate.
  * One worker in the whole deployment holds the broadcast lease and sends; the
- * others keep nothing in memory and take over when the lease runs out. An
- * entry is marked sent right after its send, so a worker killed in between
- * leaves at most the entries in flight unmarked: its successor sends those
- * again under the same idempotency key (the entry's `_id`), which the channel
- * uses to deliver once.
+ * others keep nothing in memory and take over when the lease runs out. The
+ * holder reads each alert's pending entries from the outbox by cursor, a
+ * bounded window at a time, so an alert of a million recipients costs no
+ * more memory than one of a thousand. An entry is settled right after its
+ * send, so a worker killed in between leaves at most the entries in flight
+ * unsettled: its successor sends those again under the same idempotency key
+ * (the entry's `_id`), which the channel uses to deliver once.
  */
 export class BroadcastWorker {
   private readonly owner = randomUUID();
   private readonly queue: Delivery[] = [];
+  /** Entries buffered or in flight. */
   private readonly known = new Set<string>();
+  private readonly done = new Set<string>();
+  private readonly readers = new Map<string, Reader>();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | null = null;
@@ -59,40 +76,64 @@ export class BroadcastWorker {
     this.concurrency = Math.max(1, Math.min(16, Math.ceil(options.ratePerSecond / 10)));
   }
 
-  /** Whether this worker is the one sending (the alert service then hands it the outbox). */
+  /** Whether this worker is the one sending (the scheduler then hands it the outbox). */
   get holdsLease(): boolean {
     return performance.now() < this.leaseValidUntil;
   }
 
   /**
-   * Adds entries to send (a new stage, closing messages, or what the outbox
-   * holds). Ignored unless this worker holds the lease: the holder reads the
-   * outbox itself.
+   * Reads an alert's pending entries from the outbox and sends them (a new
+   * stage, closing messages, what a dead worker left). Read again once the
+   * current read is through if one is under way. Ignored unless this worker
+   * holds the lease.
    */
-  add(entries: readonly Delivery[]): void {
+  follow(alertId: string): void {
     if (!this.holdsLease) return;
+    const reader = this.readers.get(alertId);
+    if (reader) reader.again = true;
+    else this.readers.set(alertId, this.read(alertId));
+    this.wakeUp?.();
+  }
+
+  /**
+   * Takes entries just enqueued straight into the window, sparing a read of
+   * the outbox (on the embedded database a scan of every entry), when they
+   * fit and the alert's outbox is not being read. False when they do not:
+   * the caller then has the outbox read (`follow`). Ignored unless this
+   * worker holds the lease.
+   */
+  offer(alertId: string, entries: readonly Delivery[]): boolean {
+    if (!this.holdsLease) return true;
+    if (this.readers.has(alertId) || this.queue.length + entries.length > MAX_BUFFERED)
+      return false;
     for (const entry of entries) {
-      if (this.known.has(entry._id)) continue;
+      if (this.known.has(entry._id) || this.done.has(entry._id)) continue;
       this.known.add(entry._id);
       this.queue.push(entry);
     }
     this.wakeUp?.();
+    return true;
   }
 
-  /** How many entries wait in this worker. */
+  /** Entries held in memory: buffered or in flight. */
   get backlog(): number {
     return this.queue.length + this.inFlight.size;
+  }
+
+  /** Whether anything is left to send: entries held, or an outbox still being read. */
+  get busy(): boolean {
+    return this.backlog > 0 || this.readers.size > 0;
   }
 
   /**
    * Takes or renews the lease. On taking it over, whatever this worker held
    * is dropped: another worker may have sent it meanwhile, and the outbox
-   * (read by the alert service's next reconcile) is the truth.
+   * (read again by the scheduler's next pass) is the truth.
    */
   async renewLease(): Promise<boolean> {
     const held = this.holdsLease;
     const started = performance.now();
-    const ok = await this.options.alerts.acquireLease(
+    const ok = await this.options.lease.acquire(
       this.owner,
       this.options.clock.now(),
       this.options.leaseMs,
@@ -129,17 +170,18 @@ export class BroadcastWorker {
     this.wakeUp?.();
     await this.loop;
     await Promise.all(this.inFlight);
-    if (this.holdsLease) await this.options.alerts.releaseLease(this.owner);
+    if (this.holdsLease) await this.options.lease.release(this.owner);
     this.leaseValidUntil = 0;
+    this.forget();
   }
 
-  /** Sends everything queued now, at the configured rate, and returns when done (tests, bench). */
+  /** Sends everything pending now, at the configured rate, and returns when done (tests, bench). */
   async drain(): Promise<void> {
     if (this.running) {
-      while (this.backlog > 0) await sleep(5);
+      while (this.busy) await sleep(5);
       return;
     }
-    await this.pump(() => this.queue.length > 0);
+    await this.pump(() => this.queue.length > 0 || this.readers.size > 0);
     await Promise.all(this.inFlight);
   }
 
@@ -148,21 +190,59 @@ export class BroadcastWorker {
     await Promise.all(this.inFlight);
   }
 
+  private read(alertId: string): Reader {
+    return { entries: this.options.outbox.pending(alertId)[Symbol.asyncIterator](), again: false };
+  }
+
   private forget(): void {
+    for (const reader of this.readers.values()) {
+      void reader.entries.return?.().catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'closing an outbox read failed');
+      });
+    }
+    this.readers.clear();
     this.queue.length = 0;
     this.known.clear();
+    this.done.clear();
+  }
+
+  /** Tops the buffer up from the outbox reads, one alert after the other. */
+  private async fill(): Promise<void> {
+    while (this.queue.length < MAX_BUFFERED) {
+      const first = this.readers.entries().next();
+      if (first.done) return;
+      const [alertId, reader] = first.value;
+      const next = await reader.entries.next();
+      // The reader may have been dropped meanwhile (the lease was lost).
+      if (this.readers.get(alertId) !== reader) continue;
+      if (next.done) {
+        this.readers.delete(alertId);
+        if (reader.again) this.readers.set(alertId, this.read(alertId));
+        continue;
+      }
+      const entry = next.value;
+      if (this.known.has(entry._id) || this.done.has(entry._id)) continue;
+      this.known.add(entry._id);
+      this.queue.push(entry);
+    }
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.queue.length === 0) {
+      if (this.queue.length === 0 && this.readers.size === 0) {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
         });
         this.wakeUp = null;
         continue;
       }
-      await this.pump(() => this.running && this.queue.length > 0);
+      try {
+        await this.pump(() => this.running && (this.queue.length > 0 || this.readers.size > 0));
+      } catch (error) {
+        // An outbox read failed: the scheduler's next pass hands the alert over again.
+        this.options.logger.error({ err: error }, 'reading the outbox failed');
+        this.forget();
+      }
     }
   }
 
@@ -175,43 +255,55 @@ export class BroadcastWorker {
     const interval = 1000 / this.options.ratePerSecond;
     this.slot = Math.max(this.slot, performance.now());
     while (more()) {
+      if (this.queue.length < MAX_BUFFERED / 2) await this.fill();
       const wait = this.slot - performance.now();
       if (wait > 1) await sleep(wait);
       while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
       if (!this.holdsLease && !(await this.renewLease())) return;
       const entry = this.queue.shift();
-      if (entry === undefined) break;
+      if (entry === undefined) continue;
       this.slot += interval;
       const sending = this.sendOne(entry).finally(() => {
         this.inFlight.delete(sending);
         this.known.delete(entry._id);
+        this.remember(entry._id);
       });
       this.inFlight.add(sending);
     }
   }
 
+  private remember(id: string): void {
+    this.done.add(id);
+    if (this.done.size > RECENTLY_DONE) {
+      const oldest = this.done.values().next();
+      if (!oldest.done) this.done.delete(oldest.value);
+    }
+  }
+
   private async sendOne(delivery: Delivery): Promise<void> {
-    const { alerts, clock, logger } = this.options;
+    const { outbox, clock, logger } = this.options;
     try {
       if (!(await this.options.maySend(delivery))) {
-        await alerts.settle(delivery, 'cancelled', clock.now());
+        await outbox.settle(delivery, 'cancelled', clock.now());
         return;
       }
       // STOP means no more messages at all, the closing one included.
       if (!(await this.options.recipients.isActive(delivery.subscriptionId))) {
-        await alerts.settle(delivery, 'skipped', clock.now());
+        await outbox.settle(delivery, 'skipped', clock.now());
         return;
       }
       await this.options.sender.send(delivery);
-      await alerts.settle(delivery, 'sent', clock.now());
+      await outbox.settle(delivery, 'sent', clock.now());
       this.options.onSent?.(delivery);
     } catch (error) {
       // The error's name and code only: a channel's message may quote the number.
+      const summary = channelErrorSummary(error);
       logger.error(
-        { ...channelErrorSummary(error), alertId: delivery.alertId, kind: delivery.kind },
+        { ...summary, alertId: delivery.alertId, kind: delivery.kind },
         'alert delivery failed',
       );
-      await alerts.settle(delivery, 'failed', clock.now()).catch((settleError: unknown) => {
+      const code = summary.code === undefined ? summary.error : String(summary.code);
+      await outbox.settle(delivery, 'failed', clock.now(), code).catch((settleError: unknown) => {
         logger.error({ err: settleError }, 'could not record a failed delivery');
       });
     }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AlertService } from '../../../app/alerts/alertService.js';
+import { z } from 'zod';
+import type { AlertCommands } from '../../../app/alerts/alertCommands.js';
+import type { AlertProgress } from '../../../app/alerts/alertProgress.js';
 import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { CaseStore } from '../../../app/ports/caseStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
@@ -22,7 +24,8 @@ import { caseParams, noBody } from './caseSchemas.js';
 import { officerOf } from './officerAuth.js';
 
 export interface AlertRoutesOptions {
-  service: AlertService;
+  service: AlertCommands;
+  progress: Pick<AlertProgress, 'of'>;
   alerts: Pick<AlertStore, 'get' | 'forCase'>;
   cases: CaseStore;
   photos: PhotoStore;
@@ -111,7 +114,7 @@ export const alertRoutes = fp(
     }
 
     const view = async (alert: Alert) =>
-      alertView(alert, await service.progress(alert), clock.now(), baseUrl);
+      alertView(alert, await options.progress.of(alert), clock.now(), baseUrl);
 
     app.post(
       '/api/cases/:id/alerts/preview',
