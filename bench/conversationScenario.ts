@@ -14,13 +14,13 @@ import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
 import { ClaimingConversationStore } from '../src/adapters/embedded/claimingConversationStore.js';
 import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
+import { loadTranslator } from '../src/adapters/files/loadTranslator.js';
 import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../src/adapters/memory/memoryConversationStore.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
 import { MongoPhotoStore } from '../src/adapters/mongo/photoStore.js';
 import { TurnPipeline } from '../src/app/turnPipeline.js';
-import { createTranslator } from '../src/core/i18n/translator.js';
 import { connect } from '../src/database.js';
 import { familyScript, referenceTurns } from './familyScript.js';
 
@@ -43,7 +43,7 @@ const fixedNow = new Date('2026-11-28T16:00:00Z');
 async function tifliLogic(
   database: boolean,
 ): Promise<{ logic: Logic; close: () => Promise<void> }> {
-  const translator = createTranslator(join(root, 'locales'));
+  const translator = loadTranslator(join(root, 'locales'));
   const flows = loadFlows(join(root, 'flows'), translator);
   const logger = pino({ level: 'silent' });
   const common = {

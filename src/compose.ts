@@ -13,6 +13,7 @@ import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
+import { loadTranslator } from './adapters/files/loadTranslator.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
 import { consoleRoutes } from './adapters/http/console/consoleRoutes.js';
 import { devRoutes } from './adapters/http/dev/devRoutes.js';
@@ -43,6 +44,7 @@ import { MongoSightingRepository } from './adapters/mongo/sightingRepository.js'
 import { MongoSubscriberDirectory } from './adapters/mongo/subscriberDirectory.js';
 import { MongoSubscriptionRepository } from './adapters/mongo/subscriptionRepository.js';
 import { PosterRenderer } from './adapters/render/poster.js';
+import { RenderedAlertDocuments } from './adapters/render/renderedAlertDocuments.js';
 import { ActiveAlertDirectory } from './app/alerts/activeAlertDirectory.js';
 import { AlertCommands } from './app/alerts/alertCommands.js';
 import { AlertProgress } from './app/alerts/alertProgress.js';
@@ -59,7 +61,7 @@ import type { Outbox } from './app/ports/outbox.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
-import { createTranslator, type Translator } from './core/i18n/translator.js';
+import type { Translator } from './core/i18n/translator.js';
 import type { Logger } from './logger.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,7 +155,7 @@ export interface App {
 /** Wires the service: repositories, flows, the bot, channels and HTTP routes. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const root = deps.rootDir ?? projectRoot;
-  const translator = createTranslator(deps.localesDir ?? join(root, 'locales'));
+  const translator = loadTranslator(deps.localesDir ?? join(root, 'locales'));
   const flows = loadFlows(deps.flowsDir ?? join(root, 'flows'), translator);
   const clock = () => deps.clock.now();
   const audit = new AuditLog(deps.connection);
@@ -228,6 +230,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
   const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
+  const alertDocuments = new RenderedAlertDocuments({
+    baseUrl,
+    capSender: deps.capSender ?? 'tifli@police.example.ma',
+    translator,
+    posters: poster,
+  });
   const gate = new AlertSendGate(alertStore);
   const alertProgress = new AlertProgress({
     alerts: alertStore,
@@ -314,17 +322,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cases,
     photos,
     sightings: sightingReader,
-    poster,
+    documents: alertDocuments,
     clock: deps.clock,
-    baseUrl,
   });
   await http.register(publicAlertRoutes, {
     alerts: alertStore,
     photos,
-    translator,
+    documents: alertDocuments,
     clock: deps.clock,
-    baseUrl,
-    capSender: deps.capSender ?? 'tifli@police.example.ma',
   });
   await http.register(eventRoutes, { events });
   await http.register(consoleRoutes, { rootDir: root });

@@ -70,16 +70,3 @@ export function createIdHasher(secret?: string): (id: string) => string {
   const key = secret ?? randomBytes(32).toString('hex');
   return (id) => createHmac('sha256', key).update(id).digest('base64url').slice(0, 12);
 }
-
-/**
- * What may be logged of an error raised while talking to a channel: its name
- * and code. Its message may quote the number it was sending to.
- */
-export function channelErrorSummary(error: unknown): { error: string; code?: string | number } {
-  const name = error instanceof Error ? error.name : typeof error;
-  if (typeof error !== 'object' || error === null || !('code' in error)) return { error: name };
-  const { code } = error;
-  return typeof code === 'string' || typeof code === 'number'
-    ? { error: name, code }
-    : { error: name };
-}

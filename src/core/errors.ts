@@ -39,3 +39,16 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/**
+ * What may be logged of an error raised while talking to a channel: its name
+ * and code. Its message may quote the number it was sending to.
+ */
+export function channelErrorSummary(error: unknown): { error: string; code?: string | number } {
+  const name = error instanceof Error ? error.name : typeof error;
+  if (typeof error !== 'object' || error === null || !('code' in error)) return { error: name };
+  const { code } = error;
+  return typeof code === 'string' || typeof code === 'number'
+    ? { error: name, code }
+    : { error: name };
+}

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import { atomFeed } from '../../src/adapters/render/atomFeed.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 import { APPROVED_AT, sampleAlert, yassineContent } from '../fixtures/cap/sampleAlerts.js';
 import { checkWellFormed } from '../support/capSchema.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 const BASE = 'http://localhost:3000';
 /** An hour after approval: the sample alerts run until six hours after it. */
 const NOW = new Date(APPROVED_AT.getTime() + 3_600_000);

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import { ageText, type CapOptions, capMessage } from '../../src/adapters/render/capMessage.js';
 import { type Alert, publicProjection } from '../../src/core/alert/alert.js';
 import { capDateTime } from '../../src/core/alert/capTime.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 import { APPROVED_AT, sampleAlert, yassineContent } from '../fixtures/cap/sampleAlerts.js';
 import { validateCap } from '../support/capSchema.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 const SENDER = 'tifli@police.example.ma';
 const BASE = 'http://localhost:3000';
 const PHOTO = { mimeType: 'image/jpeg', size: 48_213 };

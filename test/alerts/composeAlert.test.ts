@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import {
   containsPhoneNumber,
   type PublicProjection,
@@ -15,11 +16,10 @@ import {
   PHONE_IN_TEXT_ERROR_KEY,
 } from '../../src/core/alert/composeAlert.js';
 import { caseFromReport, type ReportAnswers } from '../../src/core/case/report.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 import { LANGUAGES } from '../../src/core/nlu/language.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 
 /** What a citizen may never read: everything the family told the police only. */
 const PRIVATE = {

@@ -4,12 +4,12 @@ import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import { POSTER_SIZE, PosterRenderer } from '../../src/adapters/render/poster.js';
 import { type PosterInput, posterHtml } from '../../src/adapters/render/posterHtml.js';
 import { publicProjection } from '../../src/core/alert/alert.js';
 import type { NewCase } from '../../src/core/case/report.js';
 import { AppError } from '../../src/core/errors.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 
 /**
  * The alert poster: the HTML it is drawn from (escaping, privacy, time zone)
@@ -20,7 +20,7 @@ import { createTranslator } from '../../src/core/i18n/translator.js';
 const root = join(import.meta.dirname, '..', '..');
 const posters = join(root, 'artifacts', 'posters');
 const CHROMIUM = '/usr/bin/chromium';
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 /** What a family told about the child beyond the public projection: none of it may show. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFlows, missingTexts, parseFlowFile } from '../../src/adapters/files/loadFlows.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import { LANGUAGES } from '../../src/core/nlu/language.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 
 function flatKeys(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -54,7 +54,7 @@ describe('flows are data', () => {
     const subscribe = JSON.parse(readFileSync(path, 'utf8'));
     delete subscribe.area.unknown_city;
     writeFileSync(path, JSON.stringify(subscribe));
-    expect(() => loadFlows(join(root, 'flows'), createTranslator(dir))).toThrow(
+    expect(() => loadFlows(join(root, 'flows'), loadTranslator(dir))).toThrow(
       /missing texts: ar:subscribe:area\.unknown_city/,
     );
   });
@@ -66,7 +66,7 @@ describe('flows are data', () => {
     const report = JSON.parse(readFileSync(path, 'utf8'));
     delete report.child_age.prompt;
     writeFileSync(path, JSON.stringify(report));
-    expect(() => loadFlows(join(root, 'flows'), createTranslator(dir))).toThrow(
+    expect(() => loadFlows(join(root, 'flows'), loadTranslator(dir))).toThrow(
       /missing texts: ary:report:child_age\.prompt/,
     );
   });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/files/loadFlows.js';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import {
   MemoryCaseRepository,
   MemoryPhotoStore,
@@ -15,10 +16,9 @@ import type {
 import { conversationKey, TurnPipeline } from '../../src/app/turnPipeline.js';
 import { emptyConversation } from '../../src/core/conversation/conversationState.js';
 import { routeTurn } from '../../src/core/conversation/turnRouter.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 const flows = loadFlows(join(root, 'flows'), translator);
 const now = new Date('2026-11-28T16:00:00Z');
 const from = '+212600000901';

@@ -11,7 +11,7 @@ import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 /**
- * The whole mechanism through the dev channel and the API, as DESIGN.md
+ * The whole mechanism through the dev channel and the API, as the README
  * draws it: a family reports; an officer claims and confirms; proposes an
  * alert; a supervisor approves; of 50 citizens who subscribed through the bot
  * all over Morocco, exactly those inside the circle receive it, each in their

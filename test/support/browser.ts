@@ -1,5 +1,5 @@
 import { type Browser, chromium } from 'playwright-core';
-import { HEADLESS_CHROMIUM_ARGS } from '../../src/adapters/render/chromium.js';
+import { HEADLESS_CHROMIUM_ARGS } from '../../src/chromium.js';
 
 /** Debian's Chromium for the console's browser tests (never a downloaded browser). */
 export function launchBrowser(): Promise<Browser> {

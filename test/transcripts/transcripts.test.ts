@@ -34,6 +34,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
+import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import {
   MemoryCaseRepository,
   MemoryPhotoStore,
@@ -41,14 +42,13 @@ import {
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
 import { TurnPipeline } from '../../src/app/turnPipeline.js';
 import type { InboundMessage } from '../../src/core/conversation/input.js';
-import { createTranslator } from '../../src/core/i18n/translator.js';
 import { JPEG_BYTES, PNG_1PX } from '../support/chat.js';
 import { ScriptedAlerts, TranscriptSightings, TranscriptSubscriptions } from './transcriptPorts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const update = process.env.UPDATE_TRANSCRIPTS === '1';
-const translator = createTranslator(join(root, 'locales'));
+const translator = loadTranslator(join(root, 'locales'));
 const flows = loadFlows(join(root, 'flows'), translator);
 const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
 

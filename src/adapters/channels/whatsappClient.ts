@@ -1,6 +1,6 @@
 import type { Message } from 'whatsapp-web.js';
 import wweb from 'whatsapp-web.js';
-import { HEADLESS_CHROMIUM_ARGS } from '../render/chromium.js';
+import { HEADLESS_CHROMIUM_ARGS } from '../../chromium.js';
 import type { MediaFactory, WhatsAppClientLike, WhatsAppMessageLike } from './whatsappAdapter.js';
 
 const { Client, LocalAuth, MessageMedia } = wweb;

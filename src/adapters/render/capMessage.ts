@@ -1,3 +1,7 @@
+import type { CapPhoto } from '../../app/ports/alertDocuments.js';
+
+export type { CapPhoto };
+
 import type { Alert, CapRecord, PublicProjection } from '../../core/alert/alert.js';
 import { capDateTime } from '../../core/alert/capTime.js';
 import type { Translator } from '../../core/i18n/translator.js';
@@ -8,15 +12,6 @@ export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 
 /** The media type CAP documents are served with. */
 export const CAP_MEDIA_TYPE = 'application/cap+xml';
-
-/** The photo as stored, when the alert has one; CAP's `resource` needs its type and size. */
-export interface CapPhoto {
-  mimeType: string;
-  /** Bytes. */
-  size: number;
-  /** SHA-1 of the bytes, hex (CAP §3.2.3 `digest`), when known. */
-  digest?: string;
-}
 
 /** What a CAP message needs besides the alert. */
 export interface CapOptions {

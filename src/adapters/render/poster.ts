@@ -1,8 +1,8 @@
 import { type Browser, chromium } from 'playwright-core';
+import { HEADLESS_CHROMIUM_ARGS } from '../../chromium.js';
 import { AppError } from '../../core/errors.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import type { Logger } from '../../logger.js';
-import { HEADLESS_CHROMIUM_ARGS } from './chromium.js';
 import { POSTER_SIZE, type PosterInput, posterHtml } from './posterHtml.js';
 
 export { POSTER_SIZE, type PosterInput, posterHtml } from './posterHtml.js';

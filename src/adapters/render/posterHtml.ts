@@ -1,3 +1,7 @@
+import type { PosterInput } from '../../app/ports/alertDocuments.js';
+
+export type { PosterInput };
+
 import type { PublicProjection } from '../../core/alert/alert.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import { sniffImage } from '../../core/imageKind.js';
@@ -11,15 +15,6 @@ export const POLICE_NUMBER = '19';
 
 /** Alerts are about places in Morocco: times are shown as people there read their clocks. */
 const TIME_ZONE = 'Africa/Casablanca';
-
-/** What a poster shows. Only the public projection of the case, never the case itself. */
-export interface PosterInput {
-  content: PublicProjection;
-  caseReference: string;
-  abductionSuspected: boolean;
-  /** The child's photo; its bytes decide the type (the stored type is not trusted). */
-  photo?: { mimeType: string; data: Buffer } | null;
-}
 
 /** The two languages a poster carries, French first (left) and Arabic (right). */
 type PosterLanguage = Extract<Language, 'fr' | 'ar'>;

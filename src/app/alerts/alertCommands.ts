@@ -12,12 +12,12 @@ import { capRecord, END_TRANSITIONS, mayApply } from '../../core/alert/alertLife
 import { composeAlertTexts, PHONE_IN_TEXT_ERROR_KEY } from '../../core/alert/composeAlert.js';
 import type { StoredCase } from '../../core/case/storedCase.js';
 import { key, raw } from '../../core/conversation/text.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, channelErrorSummary } from '../../core/errors.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import { LANGUAGES } from '../../core/nlu/language.js';
 import type { Officer } from '../../core/officer.js';
 import type { Gazetteer } from '../../core/place/gazetteer.js';
-import { channelErrorSummary, type Logger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
 import type { AlertStore } from '../ports/alertStore.js';
 import type { CaseStore } from '../ports/caseStore.js';
 import type { Clock } from '../ports/clock.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../../core/alert/delivery.js';
-import { channelErrorSummary, type Logger } from '../../logger.js';
+import { channelErrorSummary } from '../../core/errors.js';
+import type { Logger } from '../../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Lease } from '../ports/lease.js';
 import type { AlertSender } from '../ports/notifier.js';
@@ -308,4 +308,9 @@ export class BroadcastWorker {
       });
     }
   }
+}
+
+/** Waits, without importing node's timers (the app layer stays free of I/O modules). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -58,7 +58,7 @@ export interface GeoPoint {
 }
 
 /**
- * What the public may see of a case (DESIGN.md): first name, age, sex, photo,
+ * What the public may see of a case (the public projection): first name, age, sex, photo,
  * description, clothing, place and time last seen. Never hobbies, personal
  * problems, health, family details or phone numbers.
  */
@@ -90,7 +90,7 @@ const PHONE_NUMBER = /(?:\+|00)?[\d٠-٩۰-۹](?:[\s.-]?[\d٠-٩۰-۹]){7,}/g;
 /**
  * What a family typed, as the public may read it: a phone number slipped
  * into a description ("appelez le 06…") is cut out, since alert content
- * never carries one (DESIGN.md).
+ * never carries one.
  */
 function publicText(text: string | null): string | null {
   if (text === null) return null;

@@ -28,7 +28,7 @@ export const confirmationChecklistSchema = z.strictObject({
 });
 export type ConfirmationChecklist = z.infer<typeof confirmationChecklistSchema>;
 
-/** What an officer can do to a case, and from which states (DESIGN.md lifecycle). */
+/** What an officer can do to a case, and from which states (the case lifecycle, docs/architecture.md). */
 export const TRANSITIONS = {
   claim: { from: ['pending'], to: 'in_review' },
   release: { from: ['in_review'], to: 'pending' },

@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import i18next, { type i18n } from 'i18next';
 import { z } from 'zod';
 import type { Text } from '../conversation/text.js';
 import { LANGUAGES, type Language } from '../nlu/language.js';
 import { formatLocalDateTime } from '../nlu/parseDateTime.js';
 
-type Resource = { [key: string]: string | Resource };
-const resourceSchema: z.ZodType<Resource> = z.lazy(() =>
+/** One namespace of sentences: nested keys down to non-empty strings. */
+export type Resource = { [key: string]: string | Resource };
+
+/** How one locale file must look. */
+export const resourceSchema: z.ZodType<Resource> = z.lazy(() =>
   z.record(z.string(), z.union([z.string().min(1), resourceSchema])),
 );
 
@@ -22,29 +23,17 @@ export interface Translator {
   readonly namespaces: readonly string[];
 }
 
-/**
- * Loads `locales/{ar,fr,ary}/*.json` (one namespace per file) once, at start-up,
- * validating each file. Throws with the file's name when one is malformed.
- */
-export function createTranslator(localesDir: string): Translator {
-  const resources: Record<string, Record<string, Resource>> = {};
-  const namespaces = new Set<string>();
-  for (const language of LANGUAGES) {
-    const dir = join(localesDir, language);
-    resources[language] = {};
-    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
-      const namespace = basename(file, '.json');
-      const parsed = resourceSchema.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-      if (!parsed.success) {
-        throw new Error(
-          `locales/${language}/${file} is invalid: ${parsed.error.issues[0]?.message}`,
-        );
-      }
-      resources[language][namespace] = parsed.data;
-      namespaces.add(namespace);
-    }
-  }
+/** Every sentence, by language, then namespace (one `locales/<language>/<namespace>.json` each). */
+export type LocaleResources = Record<Language, Record<string, Resource>>;
 
+/**
+ * The translator over locale resources already read and validated (see
+ * `adapters/files/loadTranslator.ts`, which reads `locales/` at start-up).
+ */
+export function createTranslator(resources: LocaleResources): Translator {
+  const namespaces = new Set(
+    Object.values(resources).flatMap((byNamespace) => Object.keys(byNamespace)),
+  );
   const instance: i18n = i18next.createInstance();
   void instance.init({
     initAsync: false,

@@ -3,13 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AlertDocuments, CapPhoto } from '../../../app/ports/alertDocuments.js';
 import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
 import type { PhotoStore } from '../../../app/ports/photoStore.js';
 import { AppError } from '../../../core/errors.js';
-import type { Translator } from '../../../core/i18n/translator.js';
-import { ATOM_MEDIA_TYPE, atomFeed } from '../../render/atomFeed.js';
-import { CAP_MEDIA_TYPE, type CapPhoto, capMessage } from '../../render/capMessage.js';
 import { errorResponses } from '../errorAnswer.js';
 import { sendImage } from '../sendImage.js';
 import { publicAlertParams } from './publicAlertSchemas.js';
@@ -17,10 +15,8 @@ import { publicAlertParams } from './publicAlertSchemas.js';
 export interface PublicAlertRoutesOptions {
   alerts: Pick<AlertStore, 'get' | 'open'>;
   photos: PhotoStore;
-  translator: Translator;
+  documents: Pick<AlertDocuments, 'cap' | 'feed' | 'capMediaType' | 'feedMediaType'>;
   clock: Clock;
-  baseUrl: string;
-  capSender: string;
 }
 
 /**
@@ -31,7 +27,7 @@ export interface PublicAlertRoutesOptions {
 export const publicAlertRoutes = fp(
   async (fastify: FastifyInstance, options: PublicAlertRoutesOptions) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const { alerts, photos, translator, clock, baseUrl, capSender } = options;
+    const { alerts, photos, documents, clock } = options;
     const tags = ['public alerts'];
 
     app.get(
@@ -40,9 +36,9 @@ export const publicAlertRoutes = fp(
       async (_request, reply) => {
         const open = await alerts.open();
         return reply
-          .header('content-type', `${ATOM_MEDIA_TYPE}; charset=utf-8`)
+          .header('content-type', `${documents.feedMediaType}; charset=utf-8`)
           .header('cache-control', 'public, max-age=60')
-          .send(atomFeed(open, { baseUrl, translator, updated: clock.now() }));
+          .send(documents.feed(open, clock.now()));
       },
     );
 
@@ -57,7 +53,7 @@ export const publicAlertRoutes = fp(
           response: {
             200: {
               description: 'The CAP 1.2 XML document',
-              content: { [CAP_MEDIA_TYPE]: { schema: z.string() } },
+              content: { [documents.capMediaType]: { schema: z.string() } },
             },
             ...errorResponses(400, 404),
           },
@@ -79,14 +75,9 @@ export const publicAlertRoutes = fp(
             };
           }
         }
-        const xml = capMessage(alert, latest, {
-          baseUrl,
-          sender: capSender,
-          translator,
-          ...(photo ? { photo } : {}),
-        });
+        const xml = documents.cap(alert, latest, photo);
         return reply
-          .header('content-type', `${CAP_MEDIA_TYPE}; charset=utf-8`)
+          .header('content-type', `${documents.capMediaType}; charset=utf-8`)
           .header('cache-control', 'public, max-age=30')
           .send(xml);
       },

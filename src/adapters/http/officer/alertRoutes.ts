@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AlertCommands } from '../../../app/alerts/alertCommands.js';
 import type { AlertProgress } from '../../../app/alerts/alertProgress.js';
+import type { AlertDocuments } from '../../../app/ports/alertDocuments.js';
 import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { CaseStore } from '../../../app/ports/caseStore.js';
 import type { Clock } from '../../../app/ports/clock.js';
@@ -15,8 +16,6 @@ import type { StoredCase } from '../../../core/case/storedCase.js';
 import { AppError } from '../../../core/errors.js';
 import { canAccessRegion, isSupervisor } from '../../../core/officer.js';
 import type { Sighting } from '../../../core/sighting.js';
-import { alertPhotoUrl, capUrl } from '../../render/capMessage.js';
-import type { PosterRenderer } from '../../render/poster.js';
 import { errorResponses, OFFICER_ERRORS } from '../errorAnswer.js';
 import { sendImage } from '../sendImage.js';
 import { alertAnswers, alertBodies, alertParams, sightingPhotoParams } from './alertSchemas.js';
@@ -30,13 +29,17 @@ export interface AlertRoutesOptions {
   cases: CaseStore;
   photos: PhotoStore;
   sightings: SightingReader;
-  poster: PosterRenderer;
+  documents: Pick<AlertDocuments, 'poster' | 'capUrl' | 'photoUrl'>;
   clock: Clock;
-  baseUrl: string;
 }
 
 /** An alert as the console shows it. */
-export function alertView(alert: Alert, progress: DeliveryProgress, now: Date, baseUrl: string) {
+export function alertView(
+  alert: Alert,
+  progress: DeliveryProgress,
+  now: Date,
+  documents: Pick<AlertDocuments, 'capUrl' | 'photoUrl'>,
+) {
   const id = encodeURIComponent(alert._id);
   return {
     id: alert._id,
@@ -57,8 +60,8 @@ export function alertView(alert: Alert, progress: DeliveryProgress, now: Date, b
     texts: alert.texts,
     content: alert.content,
     abductionSuspected: alert.abductionSuspected,
-    photoUrl: alert.photoId && alert.state === 'active' ? alertPhotoUrl(baseUrl, alert._id) : null,
-    capUrl: alert.cap.length > 0 ? capUrl(baseUrl, alert._id) : null,
+    photoUrl: alert.photoId && alert.state === 'active' ? documents.photoUrl(alert._id) : null,
+    capUrl: alert.cap.length > 0 ? documents.capUrl(alert._id) : null,
     posterUrl: `/api/alerts/${id}/poster.png`,
     progress,
   };
@@ -86,7 +89,7 @@ export function sightingView(sighting: Sighting) {
 export const alertRoutes = fp(
   async (fastify: FastifyInstance, options: AlertRoutesOptions) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const { service, alerts, cases, clock, baseUrl } = options;
+    const { service, alerts, cases, clock, documents } = options;
     // Before validation: without a session or CSRF token, the body is not even read.
     const guard = { preValidation: app.requireOfficer };
     const security = [{ session: [] }];
@@ -114,7 +117,7 @@ export const alertRoutes = fp(
     }
 
     const view = async (alert: Alert) =>
-      alertView(alert, await options.progress.of(alert), clock.now(), baseUrl);
+      alertView(alert, await options.progress.of(alert), clock.now(), documents);
 
     app.post(
       '/api/cases/:id/alerts/preview',
@@ -273,7 +276,7 @@ export const alertRoutes = fp(
       async (request, reply) => {
         const alert = await authorizedAlert(request, request.params.id);
         const photo = alert.photoId ? await options.photos.load(alert.photoId) : null;
-        const png = await options.poster.render({
+        const png = await documents.poster({
           content: alert.content,
           caseReference: alert.caseReference,
           abductionSuspected: alert.abductionSuspected,
