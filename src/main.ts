@@ -27,6 +27,7 @@ async function main(): Promise<void> {
 
   const app = await buildApp({
     connection: database.connection,
+    database: config.mongodbUri ? 'mongo' : 'embedded',
     logger,
     hashId,
     clock: systemClock,

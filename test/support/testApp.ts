@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Storage } from 'botbuilder-core';
 import type { Connection } from 'mongoose';
+import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
 import { type App, buildApp } from '../../src/compose.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
@@ -46,6 +47,7 @@ export async function createTestApp(
   const clock = new ManualClock(options.now ?? new Date('2026-11-28T16:00:00Z'));
   const app = await buildApp({
     connection,
+    database: inject('appDatabase'),
     logger,
     hashId: createIdHasher('test-secret-of-sixteen'),
     clock,
