@@ -149,7 +149,7 @@ export interface SubscriberBoardOptions {
  * `membersPerPage` on average, one more page is split off one page (two
  * small writes); a page that still grows past twice that is split until it
  * is not. However dense a spot (a whole city subscribed to its centre), no
- * document grows past a few hundred kilobytes.
+ * document grows past a few tens of kilobytes.
  *
  * The board is kept a superset of the active subscriptions: a member is put
  * before the subscription is stored and taken off after STOP is stored, and
@@ -189,7 +189,8 @@ export class SubscriberBoard implements SubscriberIndex {
   async put(point: SubscriberPoint, previous: GeoPoint | null): Promise<void> {
     const cell = subscriberCell(point.centre);
     const key = memberKey(point._id);
-    if (previous && subscriberCell(previous) !== cell) await this.remove(point._id, previous);
+    const sameCell = previous !== null && subscriberCell(previous) === cell;
+    if (previous && !sameCell) await this.remove(point._id, previous);
     if (!this.listed.has(cell)) {
       // Listed before anything is written in the cell, so a crash never leaves it unlisted.
       await this.cellList.updateOne(
@@ -216,7 +217,7 @@ export class SubscriberBoard implements SubscriberIndex {
       ),
     );
     // Moved within the cell: the older line may be on a page this one was split from.
-    if (previous) await this.unsetAbove(cell, page, key);
+    if (sameCell) await this.unsetAbove(cell, page, key);
     if (directory.added > this.membersPerPage * (directory.splits + 1)) await this.split(cell);
     if (written.n > 2 * this.membersPerPage) await this.splitUntil(cell, page, directory.splits);
   }
