@@ -130,6 +130,13 @@ function splitOf(ticket: number): { source: number; target: number; modulus: num
 /** The page a page was split from. */
 const parentOf = (page: number): number | null => (page === 0 ? null : page - powerBelow(page));
 
+/** Every page a page descends from, nearest first. */
+function ancestorsOf(page: number): number[] {
+  const ancestors: number[] = [];
+  for (let above = parentOf(page); above !== null; above = parentOf(above)) ancestors.push(above);
+  return ancestors;
+}
+
 /** Options of the board; tests make pages small to see many of them. */
 export interface SubscriberBoardOptions {
   membersPerPage?: number;
@@ -226,11 +233,17 @@ export class SubscriberBoard implements SubscriberIndex {
   async remove(subscriptionId: string, centre: GeoPoint): Promise<void> {
     const cell = subscriberCell(centre);
     const key = memberKey(subscriptionId);
-    const found = await this.directories.findOne({ _id: directoryId(cell) });
-    if (!found) return;
-    const page = pageOf(hashOf(key), directorySchema.parse(found).splits);
-    await this.unset(cell, page, key);
-    await this.unsetAbove(cell, page, key);
+    let seenSplits: number | null = null;
+    // Again if the cell split meanwhile: the member may have been moved below.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await this.directories.findOne({ _id: directoryId(cell) });
+      if (!found) return;
+      const { splits } = directorySchema.parse(found);
+      if (splits === seenSplits) return;
+      seenSplits = splits;
+      const page = pageOf(hashOf(key), splits);
+      await this.unsetWherePresent(cell, [page, ...ancestorsOf(page)], key);
+    }
   }
 
   /** Subscribers whose area centre may lie within `radiusKm` of `centre`: the pages of the cells it touches. */
@@ -294,7 +307,7 @@ export class SubscriberBoard implements SubscriberIndex {
   /**
    * Rebuilds the whole board from the subscriptions (start-up of an old
    * database, or after subscriptions were loaded in bulk): every cell gets
-   * as many pages, a power of two, as keep them half full, written in a few
+   * as many pages, a power of two, as keep them at most full, written in a few
    * large inserts. Not safe while people subscribe: run it before taking traffic.
    */
   async rebuild(source: AsyncIterable<SubscriberPoint>): Promise<void> {
@@ -317,7 +330,8 @@ export class SubscriberBoard implements SubscriberIndex {
       pages = [];
     };
     for (const [cell, members] of byCell) {
-      const wanted = Math.ceil(members.length / (this.membersPerPage / 2));
+      // Between half full and full: the first subscribes after it split nothing.
+      const wanted = Math.ceil(members.length / this.membersPerPage);
       const count = wanted <= 1 ? 1 : 2 ** Math.ceil(Math.log2(wanted));
       const contents = Array.from({ length: count }, (): Record<string, string> => ({}));
       for (const [key, value] of members) {
@@ -388,12 +402,29 @@ export class SubscriberBoard implements SubscriberIndex {
    * of them (never elsewhere: each page a member was ever meant for is one).
    */
   private async unsetAbove(cell: string, page: number, key: string): Promise<void> {
-    for (let above = parentOf(page); above !== null; above = parentOf(above))
-      await this.unset(cell, above, key);
+    await this.unsetWherePresent(cell, ancestorsOf(page), key);
   }
 
-  private async unset(cell: string, page: number, key: string): Promise<void> {
-    await this.pages.updateOne({ _id: pageId(cell, page) }, { $unset: { [`members.${key}`]: '' } });
+  /**
+   * Looks for the member on these pages at once (reads run in parallel on
+   * FerretDB) and writes only to those that hold it: usually one, since
+   * writes wait for each other.
+   */
+  private async unsetWherePresent(cell: string, pages: number[], key: string): Promise<void> {
+    const field = `members.${key}`;
+    const holding = await Promise.all(
+      pages.map(async (page) => {
+        const found = await this.pages.findOne(
+          { _id: pageId(cell, page) },
+          { projection: { [field]: 1 } },
+        );
+        return found?.members?.[key] === undefined ? null : page;
+      }),
+    );
+    for (const page of holding) {
+      if (page !== null)
+        await this.pages.updateOne({ _id: pageId(cell, page) }, { $unset: { [field]: '' } });
+    }
   }
 
   private async dropLegacyBoard(): Promise<void> {
