@@ -154,6 +154,86 @@ function reportAlerts(alerts: AlertsResult): void {
   }
 }
 
+const subscribersSchema = z.object({
+  database: z.string(),
+  subscribers: z.number(),
+  load: z.object({ insertSeconds: z.number(), buildSeconds: z.number() }),
+  subscribe: z.record(
+    z.string(),
+    z.object({ count: z.number(), p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }),
+  ),
+  stage: z.object({
+    radiusKm: z.number(),
+    selected: z.number(),
+    enqueued: z.number(),
+    seconds: z.number(),
+    enqueueSeconds: z.number(),
+  }),
+  largest: z.object({
+    board: z.object({ id: z.string(), bytes: z.number() }),
+    boardDocuments: z.number(),
+    subscriptionBytes: z.number(),
+    deliveryBytes: z.number(),
+  }),
+});
+type SubscribersResult = z.infer<typeof subscribersSchema>;
+
+/** 1 000 000 subscribers (BENCH_SUBSCRIBERS), 900 000 around Casablanca. */
+async function runSubscriberScenario(uri: string): Promise<SubscribersResult> {
+  const output = await runScript('subscriberScenario.js', [], {
+    MONGODB_URI: uri,
+    BENCH_DATABASE: process.env.MONGODB_URI ? 'mongo' : 'embedded',
+  });
+  return subscribersSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+function reportSubscribers(result: SubscribersResult): void {
+  const mib = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(3));
+  console.log(
+    `\nSubscribers at national scale: ${result.subscribers} on ${result.database}, loaded in ${result.load.insertSeconds} s + index built in ${result.load.buildSeconds} s:`,
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries(result.subscribe).map(([label, figures]) => [
+        {
+          fresh: 'new number, one at a time',
+          again: 'subscribing again (moving)',
+          burst: '20 at once into one spot (each)',
+          burstRoundMs: '20 at once into one spot (round)',
+          stop: 'STOP',
+        }[label] ?? label,
+        {
+          count: figures.count,
+          'p50 ms': figures.p50Ms,
+          'p99 ms': figures.p99Ms,
+          'max ms': figures.maxMs,
+        },
+      ]),
+    ),
+  );
+  const p99 = Math.max(
+    result.subscribe.fresh?.p99Ms ?? Number.POSITIVE_INFINITY,
+    result.subscribe.again?.p99Ms ?? Number.POSITIVE_INFINITY,
+  );
+  console.log(`Aim: subscribe p99 < 100 ms → ${p99} ms ${p99 < 100 ? '(met)' : '(NOT met)'}`);
+  const stage = result.stage;
+  console.log(
+    `Aim: select + enqueue ${stage.radiusKm} km around Casablanca < 30 s → ${stage.seconds} s for ${stage.enqueued} entries (${stage.selected} selected, ${stage.enqueueSeconds} s of it in the outbox's inserts) ${stage.seconds < 30 ? '(met)' : '(NOT met)'}`,
+  );
+  const board = result.largest.board;
+  const largest = Math.max(
+    board.bytes,
+    result.largest.subscriptionBytes,
+    result.largest.deliveryBytes,
+  );
+  console.log(
+    `Largest document: board ${board.id || '(none)'} ${mib(board.bytes)} MiB of ${result.largest.boardDocuments}; subscription ${result.largest.subscriptionBytes} B; outbox entry ${result.largest.deliveryBytes} B`,
+  );
+  console.log(
+    `Aim: largest document < 4 MiB → ${mib(largest)} MiB ${largest < 4 * 1024 * 1024 ? '(met)' : '(NOT met)'}`,
+  );
+}
+
 /** The officers' queue API with 10 000 cases in the database (issue 3). */
 async function runQueueScenario(uri: string): Promise<QueueResult> {
   const output = await runScript('queueScenario.js', [], { MONGODB_URI: uri });
@@ -209,9 +289,10 @@ async function runScenario(name: string, env: Record<string, string>): Promise<R
 }
 
 // `npm run bench -- memory database queue submissions alerts` runs only the scenarios named
-// (`queue` runs the queue API and the submissions; `submissions` only the latter).
+// (`queue` runs the queue API and the submissions; `submissions` only the latter);
+// `subscribers` (a million of them, minutes) runs only when named.
 const only = new Set(process.argv.slice(2));
-const wanted = (name: string) => only.size === 0 || only.has(name);
+const wanted = (name: string) => (only.size === 0 && name !== 'subscribers') || only.has(name);
 
 async function main(): Promise<void> {
   // Scenarios run compiled, as in production (`node dist/…`), not through tsx.
@@ -226,20 +307,26 @@ async function main(): Promise<void> {
   );
   if (wanted('waterfall')) results.push(await runScenario('waterfall', {}));
   if (wanted('memory')) results.push(await runScenario('memory', {}));
-  const { queue, submissions, alerts } =
-    wanted('database') || wanted('queue') || wanted('submissions') || wanted('alerts')
+  const { queue, submissions, alerts, subscribers } =
+    wanted('database') ||
+    wanted('queue') ||
+    wanted('submissions') ||
+    wanted('alerts') ||
+    wanted('subscribers')
       ? await runDatabaseScenario(results)
-      : { queue: null, submissions: null, alerts: null };
-  report(results);
+      : { queue: null, submissions: null, alerts: null, subscribers: null };
+  if (results.length > 0) report(results);
   if (queue) reportQueue(queue);
   if (submissions) reportSubmissions(submissions);
   if (alerts) reportAlerts(alerts);
+  if (subscribers) reportSubscribers(subscribers);
 }
 
 async function runDatabaseScenario(results: Result[]): Promise<{
   queue: QueueResult | null;
   submissions: SubmissionsResult | null;
   alerts: AlertsResult | null;
+  subscribers: SubscribersResult | null;
 }> {
   let stop: () => Promise<void> = async () => undefined;
   let uri = process.env.MONGODB_URI;
@@ -262,7 +349,8 @@ async function runDatabaseScenario(results: Result[]): Promise<{
     const submissions =
       wanted('queue') || wanted('submissions') ? await runSubmissionsScenario(uri) : null;
     const alerts = wanted('alerts') ? await runAlertScenario(uri) : null;
-    return { queue, submissions, alerts };
+    const subscribers = wanted('subscribers') ? await runSubscriberScenario(uri) : null;
+    return { queue, submissions, alerts, subscribers };
   } finally {
     await stop();
   }

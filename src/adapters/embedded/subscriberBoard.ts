@@ -20,10 +20,12 @@ const CELLS_ID = 'cells';
 const DIRECT_CELLS = 1_000;
 /**
  * Members a page holds on average before its cell splits one more page
- * (about 70 KB at 70 bytes a member): one subscribe rewrites one page, and
- * FerretDB rewrites a whole document for any change of it.
+ * (about 14 KB at 70 bytes a member). FerretDB rewrites a whole document
+ * for any change of it, and its cost grows with the number of fields
+ * (measured: an update of a page of 250 members about 8 ms, of 1 000 about
+ * 35 ms), so pages stay small; a 160 km stage then reads a few thousand.
  */
-const MEMBERS_PER_PAGE = 1_000;
+const MEMBERS_PER_PAGE = 200;
 /** The longest member key accepted, so a page's size follows from its count. */
 const MAX_KEY_LENGTH = 200;
 /** Pages read at once by a selection (reads run in parallel on FerretDB, writes do not). */
@@ -128,6 +130,13 @@ function splitOf(ticket: number): { source: number; target: number; modulus: num
 /** The page a page was split from. */
 const parentOf = (page: number): number | null => (page === 0 ? null : page - powerBelow(page));
 
+/** Every page a page descends from, nearest first. */
+function ancestorsOf(page: number): number[] {
+  const ancestors: number[] = [];
+  for (let above = parentOf(page); above !== null; above = parentOf(above)) ancestors.push(above);
+  return ancestors;
+}
+
 /** Options of the board; tests make pages small to see many of them. */
 export interface SubscriberBoardOptions {
   membersPerPage?: number;
@@ -137,7 +146,7 @@ export interface SubscriberBoardOptions {
  * Where subscribers are, on the embedded FerretDB, which finds documents
  * quickly only by a bare `_id`: the active subscriptions projected into
  * cells of `SUBSCRIBER_CELL_PRECISION` (about 33 km × 20 km), each cell a
- * small directory document and pages of about a thousand members, all read
+ * small directory document and pages of about two hundred members, all read
  * and written by `_id` alone (`cell:<geohash>` and `cell:<geohash>:<n>`).
  *
  * A member's page is fixed by a hash of its id (linear hashing), so a
@@ -147,7 +156,7 @@ export interface SubscriberBoardOptions {
  * `membersPerPage` on average, one more page is split off one page (two
  * small writes); a page that still grows past twice that is split until it
  * is not. However dense a spot (a whole city subscribed to its centre), no
- * document grows past a few hundred kilobytes.
+ * document grows past a few tens of kilobytes.
  *
  * The board is kept a superset of the active subscriptions: a member is put
  * before the subscription is stored and taken off after STOP is stored, and
@@ -187,7 +196,8 @@ export class SubscriberBoard implements SubscriberIndex {
   async put(point: SubscriberPoint, previous: GeoPoint | null): Promise<void> {
     const cell = subscriberCell(point.centre);
     const key = memberKey(point._id);
-    if (previous && subscriberCell(previous) !== cell) await this.remove(point._id, previous);
+    const sameCell = previous !== null && subscriberCell(previous) === cell;
+    if (previous && !sameCell) await this.remove(point._id, previous);
     if (!this.listed.has(cell)) {
       // Listed before anything is written in the cell, so a crash never leaves it unlisted.
       await this.cellList.updateOne(
@@ -214,7 +224,7 @@ export class SubscriberBoard implements SubscriberIndex {
       ),
     );
     // Moved within the cell: the older line may be on a page this one was split from.
-    if (previous) await this.unsetAbove(cell, page, key);
+    if (sameCell) await this.unsetAbove(cell, page, key);
     if (directory.added > this.membersPerPage * (directory.splits + 1)) await this.split(cell);
     if (written.n > 2 * this.membersPerPage) await this.splitUntil(cell, page, directory.splits);
   }
@@ -223,11 +233,17 @@ export class SubscriberBoard implements SubscriberIndex {
   async remove(subscriptionId: string, centre: GeoPoint): Promise<void> {
     const cell = subscriberCell(centre);
     const key = memberKey(subscriptionId);
-    const found = await this.directories.findOne({ _id: directoryId(cell) });
-    if (!found) return;
-    const page = pageOf(hashOf(key), directorySchema.parse(found).splits);
-    await this.unset(cell, page, key);
-    await this.unsetAbove(cell, page, key);
+    let seenSplits: number | null = null;
+    // Again if the cell split meanwhile: the member may have been moved below.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await this.directories.findOne({ _id: directoryId(cell) });
+      if (!found) return;
+      const { splits } = directorySchema.parse(found);
+      if (splits === seenSplits) return;
+      seenSplits = splits;
+      const page = pageOf(hashOf(key), splits);
+      await this.unsetWherePresent(cell, [page, ...ancestorsOf(page)], key);
+    }
   }
 
   /** Subscribers whose area centre may lie within `radiusKm` of `centre`: the pages of the cells it touches. */
@@ -291,7 +307,7 @@ export class SubscriberBoard implements SubscriberIndex {
   /**
    * Rebuilds the whole board from the subscriptions (start-up of an old
    * database, or after subscriptions were loaded in bulk): every cell gets
-   * as many pages, a power of two, as keep them half full, written in a few
+   * as many pages, a power of two, as keep them at most full, written in a few
    * large inserts. Not safe while people subscribe: run it before taking traffic.
    */
   async rebuild(source: AsyncIterable<SubscriberPoint>): Promise<void> {
@@ -314,7 +330,8 @@ export class SubscriberBoard implements SubscriberIndex {
       pages = [];
     };
     for (const [cell, members] of byCell) {
-      const wanted = Math.ceil(members.length / (this.membersPerPage / 2));
+      // Between half full and full: the first subscribes after it split nothing.
+      const wanted = Math.ceil(members.length / this.membersPerPage);
       const count = wanted <= 1 ? 1 : 2 ** Math.ceil(Math.log2(wanted));
       const contents = Array.from({ length: count }, (): Record<string, string> => ({}));
       for (const [key, value] of members) {
@@ -385,12 +402,29 @@ export class SubscriberBoard implements SubscriberIndex {
    * of them (never elsewhere: each page a member was ever meant for is one).
    */
   private async unsetAbove(cell: string, page: number, key: string): Promise<void> {
-    for (let above = parentOf(page); above !== null; above = parentOf(above))
-      await this.unset(cell, above, key);
+    await this.unsetWherePresent(cell, ancestorsOf(page), key);
   }
 
-  private async unset(cell: string, page: number, key: string): Promise<void> {
-    await this.pages.updateOne({ _id: pageId(cell, page) }, { $unset: { [`members.${key}`]: '' } });
+  /**
+   * Looks for the member on these pages at once (reads run in parallel on
+   * FerretDB) and writes only to those that hold it: usually one, since
+   * writes wait for each other.
+   */
+  private async unsetWherePresent(cell: string, pages: number[], key: string): Promise<void> {
+    const field = `members.${key}`;
+    const holding = await Promise.all(
+      pages.map(async (page) => {
+        const found = await this.pages.findOne(
+          { _id: pageId(cell, page) },
+          { projection: { [field]: 1 } },
+        );
+        return found?.members?.[key] === undefined ? null : page;
+      }),
+    );
+    for (const page of holding) {
+      if (page !== null)
+        await this.pages.updateOne({ _id: pageId(cell, page) }, { $unset: { [field]: '' } });
+    }
   }
 
   private async dropLegacyBoard(): Promise<void> {
