@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SubscriberIndex, SubscriberPoint } from '../../app/ports/subscriptions.js';
 import type { GeoPoint } from '../../core/alert/alert.js';
 import { languageSchema } from '../../core/nlu/language.js';
-import { cellsCovering } from '../../core/place/cellCover.js';
+import { cellsCovering, subscriberCell } from '../../core/place/cellCover.js';
 
 /** What a broadcast needs of a subscription, as read back. */
 const pointSchema = z.object({
@@ -11,6 +11,12 @@ const pointSchema = z.object({
   channel: z.string(),
   address: z.string(),
   language: languageSchema,
+  area: z.object({ centre: z.object({ lat: z.number(), lon: z.number() }) }),
+});
+
+/** What a cell is computed from. */
+const centreSchema = z.object({
+  _id: z.string(),
   area: z.object({ centre: z.object({ lat: z.number(), lon: z.number() }) }),
 });
 
@@ -24,12 +30,18 @@ const BATCH_SIZE = 5_000;
  */
 const CELLS_PER_QUERY = 1_000;
 
+/** Subscriptions given their cell per bulk write, when old ones are backfilled. */
+const BACKFILL_BATCH = 1_000;
+
 /**
  * Where subscribers are, on MongoDB: the subscriptions themselves, by the
  * indexed `cell` the subscription repository writes (and removes on STOP).
  * A stage is one `find({cell: {$in: …}, status: 'active'})` over the cells
  * its circle touches, streamed through a cursor; the caller checks the exact
- * distance. Nothing to keep in step, so writes and rebuilds do nothing.
+ * distance. Nothing to keep in step, so writes do nothing; building the
+ * index only gives a cell to active subscriptions stored without one (written
+ * before the cell existed, or loaded in bulk), which `{cell: null}` finds
+ * through the same index.
  */
 export class MongoSubscriberIndex implements SubscriberIndex {
   private readonly subscriptions: mongo.Collection<{ _id: string }>;
@@ -64,10 +76,41 @@ export class MongoSubscriberIndex implements SubscriberIndex {
   }
 
   async ensureBuilt(_source: AsyncIterable<SubscriberPoint>): Promise<void> {
-    // The index is the subscriptions' own: it exists as soon as they do.
+    await this.backfillCells();
   }
 
   async rebuild(_source: AsyncIterable<SubscriberPoint>): Promise<void> {
-    // Nothing derived to rebuild.
+    await this.backfillCells();
+  }
+
+  /** Gives its cell to every active subscription that has none; a second run finds nothing. */
+  private async backfillCells(): Promise<number> {
+    const cursor = this.subscriptions.find(
+      { cell: null, status: 'active' },
+      { projection: { _id: 1, 'area.centre': 1 }, batchSize: BACKFILL_BATCH },
+    );
+    let batch: Array<{
+      updateOne: { filter: { _id: string }; update: { $set: { cell: string } } };
+    }> = [];
+    let filled = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.subscriptions.bulkWrite(batch, { ordered: false });
+      filled += batch.length;
+      batch = [];
+    };
+    for await (const document of cursor) {
+      const parsed = centreSchema.safeParse(document);
+      if (!parsed.success) continue;
+      batch.push({
+        updateOne: {
+          filter: { _id: parsed.data._id },
+          update: { $set: { cell: subscriberCell(parsed.data.area.centre) } },
+        },
+      });
+      if (batch.length >= BACKFILL_BATCH) await flush();
+    }
+    await flush();
+    return filled;
   }
 }
