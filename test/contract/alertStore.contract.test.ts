@@ -184,29 +184,41 @@ describeContract('AlertStore', (backend) => {
     await store.insert(a);
     await store.insert(b);
     const claims = await Promise.all([
-      store.claimOpen(caseId, a._id),
-      store.claimOpen(caseId, b._id),
+      store.claimOpen(caseId, a._id, at(0)),
+      store.claimOpen(caseId, b._id, at(0)),
     ]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     const [winner, loser] = claims[0] ? [a, b] : [b, a];
-    expect(await store.claimOpen(caseId, loser._id)).toBe(false);
+    expect(await store.claimOpen(caseId, loser._id, at(0))).toBe(false);
     // Only the holder's release frees the case.
     await store.releaseOpen(caseId, loser._id);
-    expect(await store.claimOpen(caseId, loser._id)).toBe(false);
+    expect(await store.claimOpen(caseId, loser._id, at(0))).toBe(false);
     await store.releaseOpen(caseId, winner._id);
-    expect(await store.claimOpen(caseId, loser._id)).toBe(true);
+    expect(await store.claimOpen(caseId, loser._id, at(0))).toBe(true);
   });
 
-  it('replaces a marker whose alert is over or was never stored (a crash between two writes)', async () => {
-    expect(await store.claimOpen(caseId, randomUUID())).toBe(true);
+  it('keeps the case for a proposal between its claim and its insert', async () => {
+    // The first proposal has claimed the case but not stored its alert yet.
+    expect(await store.claimOpen(caseId, randomUUID(), at(0))).toBe(true);
+    const second = proposedAlert(caseId);
+    await store.insert(second);
+    expect(await store.claimOpen(caseId, second._id, at(0))).toBe(false);
+    expect(await store.claimOpen(caseId, second._id, new Date(at(0).getTime() + 30_000))).toBe(
+      false,
+    );
+  });
+
+  it('replaces a marker whose alert is over, or was never stored a minute after its claim (a crash between two writes)', async () => {
+    expect(await store.claimOpen(caseId, randomUUID(), at(0))).toBe(true);
     const alert = proposedAlert(caseId);
     await store.insert(alert);
-    expect(await store.claimOpen(caseId, alert._id)).toBe(true);
+    const later = new Date(at(0).getTime() + 2 * 60_000);
+    expect(await store.claimOpen(caseId, alert._id, later)).toBe(true);
     await store.apply(alert._id, {
       transition: 'cancel',
       set: { endReason: 'cancelled', endedBy: 'a.benali', endedAt: at(1) },
     });
-    expect(await store.claimOpen(caseId, randomUUID())).toBe(true);
+    expect(await store.claimOpen(caseId, randomUUID(), later)).toBe(true);
   });
 
   it('names the outboxes due for the purge once, after their closings were queued', async () => {

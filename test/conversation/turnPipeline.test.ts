@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import {
-  MemoryCaseRepository,
+  MemoryCaseStore,
   MemoryPhotoStore,
 } from '../../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
@@ -49,7 +49,7 @@ class RacedStore implements ConversationStore {
   }
 }
 
-function pipeline(store: ConversationStore, cases = new MemoryCaseRepository()): TurnPipeline {
+function pipeline(store: ConversationStore, cases = new MemoryCaseStore()): TurnPipeline {
   return new TurnPipeline({
     conversations: store,
     flows,

@@ -36,7 +36,7 @@ import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import {
-  MemoryCaseRepository,
+  MemoryCaseStore,
   MemoryPhotoStore,
 } from '../../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
@@ -95,7 +95,7 @@ async function replay(source: string): Promise<string> {
     conversations: new MemoryConversationStore(() => now),
     flows,
     translator,
-    cases: new MemoryCaseRepository(),
+    cases: new MemoryCaseStore(),
     photos: new MemoryPhotoStore(),
     clock: { now: () => now },
     logger: pino({ level: 'silent' }),

@@ -4,6 +4,7 @@ import {
   ALERT_TRANSITIONS,
   type AlertChange,
   guardStates,
+  OPEN_ALERT_CLAIM_GRACE_MS,
 } from '../../core/alert/alertLifecycle.js';
 
 interface Stored {
@@ -14,7 +15,7 @@ interface Stored {
 /** Alerts in memory (unit tests, benchmarks), with the same guards as the database stores. */
 export class MemoryAlertStore implements AlertStore {
   private readonly alerts = new Map<string, Stored>();
-  private readonly openMarkers = new Map<string, string>();
+  private readonly openMarkers = new Map<string, { alertId: string; at: Date }>();
 
   async insert(alert: Alert): Promise<void> {
     if (this.alerts.has(alert._id)) throw new Error(`duplicate alert ${alert._id}`);
@@ -72,17 +73,22 @@ export class MemoryAlertStore implements AlertStore {
     );
   }
 
-  async claimOpen(caseId: string, alertId: string): Promise<boolean> {
-    const holder = this.openMarkers.get(caseId);
-    const holding = holder === undefined ? undefined : this.alerts.get(holder);
-    // A marker whose alert is gone or over is replaced, as on the database.
-    if (holding && holding.alert.state !== 'ended') return false;
-    this.openMarkers.set(caseId, alertId);
+  async claimOpen(caseId: string, alertId: string, now: Date): Promise<boolean> {
+    const marker = this.openMarkers.get(caseId);
+    if (marker) {
+      const holding = this.alerts.get(marker.alertId);
+      // As on the database: over, or never stored and older than the grace period.
+      const stale = holding
+        ? holding.alert.state === 'ended'
+        : now.getTime() - marker.at.getTime() > OPEN_ALERT_CLAIM_GRACE_MS;
+      if (!stale) return false;
+    }
+    this.openMarkers.set(caseId, { alertId, at: now });
     return true;
   }
 
   async releaseOpen(caseId: string, alertId: string): Promise<void> {
-    if (this.openMarkers.get(caseId) === alertId) this.openMarkers.delete(caseId);
+    if (this.openMarkers.get(caseId)?.alertId === alertId) this.openMarkers.delete(caseId);
   }
 
   async outboxesDue(endedBefore: Date): Promise<string[]> {

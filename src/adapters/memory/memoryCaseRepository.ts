@@ -218,9 +218,6 @@ export class MemoryCaseStore implements CaseStore {
   }
 }
 
-/** @deprecated The earlier name of {@link MemoryCaseStore}, kept for callers not yet moved. */
-export const MemoryCaseRepository = MemoryCaseStore;
-
 /** Photos in process memory, for benchmarks. */
 export class MemoryPhotoStore implements PhotoStore {
   private readonly photos = new Map<

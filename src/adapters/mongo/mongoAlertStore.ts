@@ -7,6 +7,7 @@ import {
   ALERT_TRANSITIONS,
   type AlertChange,
   guardStates,
+  OPEN_ALERT_CLAIM_GRACE_MS,
 } from '../../core/alert/alertLifecycle.js';
 import { AppError } from '../../core/errors.js';
 
@@ -121,7 +122,7 @@ const isDuplicateKey = (error: unknown): boolean =>
  */
 export class MongoAlertStore implements AlertStore {
   private readonly alerts: Model<Alert>;
-  private readonly openMarkers: mongo.Collection<{ _id: string; alertId: string }>;
+  private readonly openMarkers: mongo.Collection<{ _id: string; alertId: string; at?: Date }>;
 
   constructor(connection: Connection) {
     this.openMarkers = connection.collection('alert_open');
@@ -183,21 +184,28 @@ export class MongoAlertStore implements AlertStore {
     );
   }
 
-  async claimOpen(caseId: string, alertId: string): Promise<boolean> {
+  async claimOpen(caseId: string, alertId: string, now: Date): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await this.openMarkers.insertOne({ _id: caseId, alertId });
+        await this.openMarkers.insertOne({ _id: caseId, alertId, at: now });
         return true;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
       const marker = await this.openMarkers.findOne({ _id: caseId });
-      const holder = marker ? await this.get(marker.alertId) : null;
-      if (holder && holder.state !== 'ended') return false;
+      if (marker && !(await this.markerIsStale(marker, now))) return false;
       // Guarded by the holder read, so a marker replaced meanwhile is left alone.
       if (marker) await this.openMarkers.deleteOne({ _id: caseId, alertId: marker.alertId });
     }
     return false;
+  }
+
+  /** Over, or left by a proposal that died between its claim and its insert. */
+  private async markerIsStale(marker: { alertId: string; at?: Date }, now: Date): Promise<boolean> {
+    const holder = await this.get(marker.alertId);
+    if (holder) return holder.state === 'ended';
+    // A marker of older code has no time: its alert was stored before its claim returned.
+    return !marker.at || now.getTime() - marker.at.getTime() > OPEN_ALERT_CLAIM_GRACE_MS;
   }
 
   async releaseOpen(caseId: string, alertId: string): Promise<void> {

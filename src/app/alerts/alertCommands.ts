@@ -107,7 +107,7 @@ export class AlertCommands {
       });
     const now = this.deps.clock.now();
     const alertId = randomUUID();
-    if (!(await this.deps.alerts.claimOpen(found._id, alertId)))
+    if (!(await this.deps.alerts.claimOpen(found._id, alertId, now)))
       throw new AppError('conflict', 'this case already has an open alert', undefined, {
         key: 'alert:errors.already_open',
       });

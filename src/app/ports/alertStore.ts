@@ -21,9 +21,11 @@ export interface AlertStore {
   endedSince(since: Date): Promise<Alert[]>;
   /**
    * Marks a case as having an open alert; of two proposals at once, one wins.
-   * A marker whose alert is gone or over (a crash between two writes) is replaced.
+   * A marker is taken over when its alert has ended, or when its alert was
+   * never stored (a crash between the claim and the insert) and the marker is
+   * older than a minute: a proposal still between its two writes keeps it.
    */
-  claimOpen(caseId: string, alertId: string): Promise<boolean>;
+  claimOpen(caseId: string, alertId: string, now: Date): Promise<boolean>;
   /** The case may have a new alert (its open one ended, or its proposal failed). */
   releaseOpen(caseId: string, alertId: string): Promise<void>;
   /** Ended alerts whose outbox is due for the purge (ended before `endedBefore`, closings queued). */

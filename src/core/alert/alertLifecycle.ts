@@ -84,3 +84,10 @@ export function capRecord(
     stage,
   };
 }
+
+/**
+ * How long a claim on a case's one open alert may wait for its alert to be
+ * stored before it counts as the leftover of a proposal that crashed between
+ * the two writes (and may be taken over).
+ */
+export const OPEN_ALERT_CLAIM_GRACE_MS = 60_000;
