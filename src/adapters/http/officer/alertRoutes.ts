@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AlertCommands } from '../../../app/alerts/alertCommands.js';
 import type { AlertProgress } from '../../../app/alerts/alertProgress.js';
 import type { AlertDocuments } from '../../../app/ports/alertDocuments.js';
