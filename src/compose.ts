@@ -53,6 +53,7 @@ import type { AlertSettings } from './app/alerts/alertSettings.js';
 import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
+import { CaseActions } from './app/cases/caseActions.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
@@ -304,7 +305,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(healthRoutes, { connection: deps.connection, lifecycle });
   await http.register(officerAuth, { officers });
   await http.register(sessionRoutes, { officers });
-  await http.register(caseRoutes, {
+  const caseActions = new CaseActions({
     cases,
     officers,
     photos,
@@ -313,8 +314,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     events,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'cases' }),
-    onResolved: (caseId, by) => alertCommands.endForCase(caseId, by),
+    endAlertOfCase: (caseId, by) => alertCommands.endForCase(caseId, by),
   });
+  await http.register(caseRoutes, { actions: caseActions, clock: deps.clock });
   await http.register(alertRoutes, {
     service: alertCommands,
     progress: alertProgress,

@@ -1,20 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AuditTrail } from '../../../app/ports/auditTrail.js';
-import type { CaseStore } from '../../../app/ports/caseStore.js';
+import type { CaseActions, CaseOutcome, CaseRefusal } from '../../../app/cases/caseActions.js';
 import type { Clock } from '../../../app/ports/clock.js';
-import type { Events } from '../../../app/ports/events.js';
-import type { Notifier } from '../../../app/ports/notifier.js';
-import type { OfficerStore } from '../../../app/ports/officerStore.js';
-import type { PhotoStore } from '../../../app/ports/photoStore.js';
-import { FAMILY_TALKS_TO_OFFICER, type TransitionName } from '../../../core/case/caseLifecycle.js';
-import type { StoredCase, TransitionResult } from '../../../core/case/storedCase.js';
-import { key, raw } from '../../../core/conversation/text.js';
-import { AppError, channelErrorSummary } from '../../../core/errors.js';
-import { canAccessRegion, isSupervisor } from '../../../core/officer.js';
-import type { Logger } from '../../../logger.js';
+import type { StoredCase } from '../../../core/case/storedCase.js';
+import { AppError } from '../../../core/errors.js';
 import { errorResponses, OFFICER_ERRORS } from '../errorAnswer.js';
 import { sendImage } from '../sendImage.js';
 import { caseDetail, caseSummary } from './casePresenter.js';
@@ -22,91 +12,47 @@ import { caseAnswers, caseBodies, caseParams, noBody, queueQuery } from './caseS
 import { officerOf } from './officerAuth.js';
 
 export interface CaseRoutesOptions {
-  cases: CaseStore;
-  officers: OfficerStore;
-  photos: PhotoStore;
-  audit: AuditTrail;
-  notifier: Notifier;
-  events: Events;
+  actions: CaseActions;
+  /** The time the answers are presented at (waiting times, deadlines). */
   clock: Clock;
-  logger: Logger;
-  /** A resolved case's open alert ends ("the child has been found"). */
-  onResolved?: (caseId: string, by: string) => Promise<void>;
 }
 
-/** The officer API on cases (docs/officerApi.md). */
+/** The HTTP answer of each refusal; another region's case is the same 404 as a missing one. */
+function refused(reason: CaseRefusal): AppError {
+  switch (reason) {
+    case 'not_found':
+      return new AppError('not_found', 'no such case for this officer');
+    case 'conflict':
+      return new AppError('conflict', 'the case does not allow this now');
+    case 'unknown_officer':
+      return new AppError('bad_request', 'no such officer here');
+    default: {
+      const unknown: never = reason;
+      throw new Error(`unhandled refusal ${String(unknown)}`);
+    }
+  }
+}
+
+/** What the action produced, or the refusal thrown as the error handler's answer. */
+function accepted<T>(outcome: CaseOutcome<T>): T {
+  if (!outcome.ok) throw refused(outcome.reason);
+  return outcome;
+}
+
+/** The officer API on cases (docs/officerApi.md): parse, call the case actions, present. */
 export const caseRoutes = fp(
   async (fastify: FastifyInstance, options: CaseRoutesOptions) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const { cases, notifier, events, clock } = options;
+    const { actions, clock } = options;
     // Before validation: without a session or CSRF token, the body is not even read.
     const guard = { preValidation: app.requireOfficer };
     const tags = ['cases'];
     const security = [{ session: [] }];
     const errors = errorResponses(...OFFICER_ERRORS);
     const conflict = errorResponses(...OFFICER_ERRORS, 409);
-
-    /** The case, if this officer may see it; otherwise the same 404 as a case that does not exist. */
-    async function authorizedCase(request: FastifyRequest, id: string): Promise<StoredCase> {
-      const officer = officerOf(request);
-      const found = await cases.get(id);
-      if (!found || !canAccessRegion(officer, found.region)) {
-        request.log.warn(
-          { officer: officer.username, caseId: id, found: Boolean(found) },
-          'case access refused',
-        );
-        throw new AppError('not_found', 'no such case for this officer');
-      }
-      return found;
-    }
-
-    const family = (c: StoredCase) => ({
-      channel: c.channel,
-      address: c.reporter.address,
-      language: c.language,
+    const present = (outcome: CaseOutcome<{ case: StoredCase }>) => ({
+      case: caseDetail(accepted(outcome).case, clock.now()),
     });
-    const tell = async (
-      c: StoredCase,
-      name: string,
-      params: Record<string, string> = {},
-      reasonKey?: string,
-    ): Promise<boolean> => {
-      const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, raw(v)]));
-      try {
-        await notifier.send(
-          family(c),
-          key(`common:officer.${name}`, {
-            reference: raw(c.reference),
-            ...values,
-            ...(reasonKey ? { reason: key(reasonKey) } : {}),
-          }),
-        );
-        return true;
-      } catch (error) {
-        // The action stands (it is stored); the officer is told the family was not reached.
-        options.logger.error(
-          { ...channelErrorSummary(error), caseId: c._id },
-          'family notification failed',
-        );
-        return false;
-      }
-    };
-
-    const finish = (result: TransitionResult) => {
-      if (!result.ok) throw new AppError(result.reason, `transition refused: ${result.reason}`);
-      events.publish({ type: 'updated', caseId: result.case._id, region: result.case.region });
-      return { case: caseDetail(result.case, clock.now()) };
-    };
-
-    const transition = async (
-      request: FastifyRequest,
-      id: string,
-      name: TransitionName,
-      set: Record<string, unknown> = {},
-    ) => {
-      const found = await authorizedCase(request, id);
-      return cases.transition(found._id, name, officerOf(request).username, clock.now(), set);
-    };
 
     app.get(
       '/api/cases',
@@ -121,9 +67,7 @@ export const caseRoutes = fp(
         },
       },
       async (request) => {
-        const { status } = request.query;
-        const officer = officerOf(request);
-        const list = await cases.queue([status], officer.role === 'admin' ? null : officer.region);
+        const list = await actions.openCases(officerOf(request), request.query.status);
         const now = clock.now();
         return { cases: list.map((c) => caseSummary(c, now)) };
       },
@@ -141,11 +85,7 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...errors },
         },
       },
-      async (request) => {
-        const found = await authorizedCase(request, request.params.id);
-        await cases.recordView(found._id, officerOf(request).username, clock.now(), 'case');
-        return { case: caseDetail(found, clock.now()) };
-      },
+      async (request) => present(await actions.viewCase(officerOf(request), request.params.id)),
     );
 
     app.get(
@@ -160,10 +100,7 @@ export const caseRoutes = fp(
         },
       },
       async (request, reply) => {
-        const found = await authorizedCase(request, request.params.id);
-        const photo = found.child.photoId ? await options.photos.load(found.child.photoId) : null;
-        if (!photo) throw new AppError('not_found', 'no photo');
-        await cases.recordView(found._id, officerOf(request).username, clock.now(), 'photo');
+        const { photo } = accepted(await actions.viewPhoto(officerOf(request), request.params.id));
         return sendImage(reply, photo, 'officers');
       },
     );
@@ -181,14 +118,7 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...conflict },
         },
       },
-      async (request) => {
-        const result = await transition(request, request.params.id, 'claim', {
-          assignedTo: officerOf(request).username,
-        });
-        const response = finish(result);
-        if (result.ok) await tell(result.case, 'claimed');
-        return response;
-      },
+      async (request) => present(await actions.claimCase(officerOf(request), request.params.id)),
     );
 
     app.post(
@@ -204,8 +134,7 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...conflict },
         },
       },
-      async (request) =>
-        finish(await transition(request, request.params.id, 'release', { assignedTo: null })),
+      async (request) => present(await actions.releaseCase(officerOf(request), request.params.id)),
     );
 
     app.post(
@@ -221,29 +150,10 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...errors },
         },
       },
-      async (request) => {
-        const officer = officerOf(request);
-        const body = request.body;
-        const found = await authorizedCase(request, request.params.id);
-        if (!isSupervisor(officer)) {
-          request.log.warn(
-            { officer: officer.username, caseId: found._id },
-            'reassign refused: role',
-          );
-          throw new AppError('not_found', 'reassign needs a supervisor');
-        }
-        const target = await options.officers.find(body.username);
-        if (!target || !canAccessRegion(target, found.region))
-          throw new AppError('bad_request', 'no such officer here');
-        const updated = await cases.update(
-          found._id,
-          { assignedTo: target.username },
-          { by: officer.username, action: 'case.reassigned', now: clock.now() },
-        );
-        if (!updated) throw new AppError('not_found', 'case vanished');
-        events.publish({ type: 'updated', caseId: found._id, region: found.region });
-        return { case: caseDetail(updated, clock.now()) };
-      },
+      async (request) =>
+        present(
+          await actions.reassignCase(officerOf(request), request.params.id, request.body.username),
+        ),
     );
 
     app.patch(
@@ -259,18 +169,14 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...errors },
         },
       },
-      async (request) => {
-        const body = request.body;
-        const found = await authorizedCase(request, request.params.id);
-        const updated = await cases.update(found._id, body, {
-          by: officerOf(request).username,
-          action: 'case.completed',
-          now: clock.now(),
-        });
-        if (!updated) throw new AppError('not_found', 'case vanished');
-        events.publish({ type: 'updated', caseId: found._id, region: found.region });
-        return { case: caseDetail(updated, clock.now()) };
-      },
+      async (request) =>
+        present(
+          await actions.setReportNumber(
+            officerOf(request),
+            request.params.id,
+            request.body.officialReportNumber,
+          ),
+        ),
     );
 
     app.post(
@@ -287,21 +193,9 @@ export const caseRoutes = fp(
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const found = await authorizedCase(request, request.params.id);
-        if (!FAMILY_TALKS_TO_OFFICER.includes(found.status))
-          throw new AppError('conflict', 'claim the case first');
-        const message = {
-          id: randomUUID(),
-          from: 'officer' as const,
-          text: body.text,
-          at: clock.now(),
-          officer: officerOf(request).username,
-        };
-        await cases.addMessage(found._id, message);
-        // Stored first, then sent: a failed delivery is reported, never retried into a duplicate.
-        const delivered = await tell(found, 'message', { text: body.text });
-        events.publish({ type: 'message', caseId: found._id, region: found.region });
+        const { message, delivered } = accepted(
+          await actions.messageFamily(officerOf(request), request.params.id, request.body.text),
+        );
         return reply.status(201).send({ message, delivered });
       },
     );
@@ -320,16 +214,9 @@ export const caseRoutes = fp(
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const found = await authorizedCase(request, request.params.id);
-        const note = {
-          id: randomUUID(),
-          text: body.text,
-          at: clock.now(),
-          officer: officerOf(request).username,
-        };
-        await cases.addNote(found._id, note);
-        events.publish({ type: 'updated', caseId: found._id, region: found.region });
+        const { note } = accepted(
+          await actions.addNote(officerOf(request), request.params.id, request.body.text),
+        );
         return reply.status(201).send({ note });
       },
     );
@@ -347,16 +234,10 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...conflict },
         },
       },
-      async (request) => {
-        const body = request.body;
-        const by = officerOf(request).username;
-        const result = await transition(request, request.params.id, 'confirm', {
-          confirmation: { checklist: body.checklist, by, at: clock.now() },
-        });
-        const response = finish(result);
-        if (result.ok) await tell(result.case, 'confirmed');
-        return response;
-      },
+      async (request) =>
+        present(
+          await actions.confirmCase(officerOf(request), request.params.id, request.body.checklist),
+        ),
     );
 
     app.post(
@@ -372,16 +253,10 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...conflict },
         },
       },
-      async (request) => {
-        const body = request.body;
-        const by = officerOf(request).username;
-        const result = await transition(request, request.params.id, 'reject', {
-          closure: { reason: body.reason, by, at: clock.now() },
-        });
-        const response = finish(result);
-        if (result.ok) await tell(result.case, 'rejected', {}, `common:reasons.${body.reason}`);
-        return response;
-      },
+      async (request) =>
+        present(
+          await actions.rejectCase(officerOf(request), request.params.id, request.body.reason),
+        ),
     );
 
     app.post(
@@ -397,19 +272,10 @@ export const caseRoutes = fp(
           response: { 200: caseAnswers.case, ...conflict },
         },
       },
-      async (request) => {
-        const body = request.body;
-        const by = officerOf(request).username;
-        const result = await transition(request, request.params.id, 'resolve', {
-          closure: { reason: body.reason, by, at: clock.now() },
-        });
-        const response = finish(result);
-        if (result.ok) {
-          await options.onResolved?.(result.case._id, by);
-          await tell(result.case, 'resolved', {}, `common:reasons.${body.reason}`);
-        }
-        return response;
-      },
+      async (request) =>
+        present(
+          await actions.resolveCase(officerOf(request), request.params.id, request.body.reason),
+        ),
     );
 
     app.get(
@@ -425,16 +291,10 @@ export const caseRoutes = fp(
         },
       },
       async (request) => {
-        const officer = officerOf(request);
-        const found = await authorizedCase(request, request.params.id);
-        if (!isSupervisor(officer)) {
-          request.log.warn(
-            { officer: officer.username, caseId: found._id },
-            'audit read refused: role',
-          );
-          throw new AppError('not_found', 'audit needs a supervisor');
-        }
-        return { entries: await options.audit.forCase(found._id) };
+        const { entries } = accepted(
+          await actions.caseAudit(officerOf(request), request.params.id),
+        );
+        return { entries };
       },
     );
   },

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry } from '../../core/audit.js';
+import {
+  type ConfirmationChecklist,
+  FAMILY_TALKS_TO_OFFICER,
+  type REJECT_REASONS,
+  type RESOLVE_REASONS,
+  type TransitionName,
+} from '../../core/case/caseLifecycle.js';
+import type { CaseStatus } from '../../core/case/caseStatus.js';
+import type { CaseMessage, CaseNote } from '../../core/case/report.js';
+import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
+import { key, raw } from '../../core/conversation/text.js';
+import { channelErrorSummary } from '../../core/errors.js';
+import { canAccessRegion, isSupervisor, type Officer } from '../../core/officer.js';
+import type { Logger } from '../../logger.js';
+import type { AuditTrail } from '../ports/auditTrail.js';
+import type { CaseStore } from '../ports/caseStore.js';
+import type { Clock } from '../ports/clock.js';
+import type { Events } from '../ports/events.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { OfficerStore } from '../ports/officerStore.js';
+import type { PhotoStore } from '../ports/photoStore.js';
+
+/**
+ * Ends the open alert of a case that was just resolved ("the child has been
+ * found"). A function rather than the alert commands themselves: resolving a
+ * case needs nothing else of them, and the alert commands already depend on
+ * the cases, so naming their class here would tie the two use cases together.
+ */
+export type EndAlertOfCase = (caseId: string, by: string) => Promise<void>;
+
+/**
+ * Why a case action was refused. `not_found` also answers an officer of
+ * another region, and a role that may not act: what cannot be seen cannot be
+ * told apart from what does not exist.
+ */
+export type CaseRefusal =
+  | 'not_found'
+  /** The case is not (or no longer) in a state that allows the action. */
+  | 'conflict'
+  /** The officer a case is given to does not exist or works elsewhere. */
+  | 'unknown_officer';
+
+/** The answer of an action on a case: what it produced, or why it was refused. */
+export type CaseOutcome<T> = ({ ok: true } & T) | { ok: false; reason: CaseRefusal };
+
+/** What the case actions work with. */
+export interface CaseActionsDeps {
+  cases: CaseStore;
+  officers: Pick<OfficerStore, 'find'>;
+  photos: Pick<PhotoStore, 'load'>;
+  audit: Pick<AuditTrail, 'forCase'>;
+  notifier: Notifier;
+  events: Pick<Events, 'publish'>;
+  clock: Clock;
+  logger: Logger;
+  /** Without it, resolving a case leaves its alerts alone (a deployment without alerts). */
+  endAlertOfCase?: EndAlertOfCase;
+}
+
+/** Why a report is rejected (the family hears it in their language). */
+export type RejectReason = (typeof REJECT_REASONS)[number];
+/** How a case ends once the child is found. */
+export type ResolveReason = (typeof RESOLVE_REASONS)[number];
+
+/** A message an officer wrote to the family. */
+export type OfficerMessage = CaseMessage & { from: 'officer'; officer: string };
+
+type Found = { ok: true; case: StoredCase } | { ok: false; reason: 'not_found' };
+
+/**
+ * What officers do to cases: take one, give it back or to a colleague,
+ * confirm or reject it, close it when the child is found, talk to the family
+ * through the bot, keep notes, and read it (every read audited). Every status
+ * change is the store's guarded transition, so of two officers acting at once
+ * exactly one wins and the family is told once. The family hears each step in
+ * their own language; a notice that cannot be delivered never undoes the step.
+ */
+export class CaseActions {
+  constructor(private readonly deps: CaseActionsDeps) {}
+
+  /** The open cases in a status, of the officer's region (all regions for an admin). */
+  async openCases(officer: Officer, status: CaseStatus): Promise<QueueEntry[]> {
+    return this.deps.cases.queue([status], officer.role === 'admin' ? null : officer.region);
+  }
+
+  /** A whole case; the view is audited. */
+  async viewCase(officer: Officer, caseId: string): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    await this.deps.cases.recordView(
+      found.case._id,
+      officer.username,
+      this.deps.clock.now(),
+      'case',
+    );
+    return found;
+  }
+
+  /** The child's photo; the view is audited, a case without a photo is not found. */
+  async viewPhoto(
+    officer: Officer,
+    caseId: string,
+  ): Promise<CaseOutcome<{ photo: { mimeType: string; data: Buffer } }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    const { photoId } = found.case.child;
+    const photo = photoId ? await this.deps.photos.load(photoId) : null;
+    if (!photo) return { ok: false, reason: 'not_found' };
+    await this.deps.cases.recordView(
+      found.case._id,
+      officer.username,
+      this.deps.clock.now(),
+      'photo',
+    );
+    return { ok: true, photo };
+  }
+
+  /** Takes a pending case; of two officers at once, one gets it and the other a conflict. */
+  async claimCase(officer: Officer, caseId: string): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const result = await this.transition(officer, caseId, 'claim', {
+      assignedTo: officer.username,
+    });
+    if (result.ok) await this.tellFamily(result.case, 'claimed');
+    return result;
+  }
+
+  /** Puts a case under review back in the queue. */
+  async releaseCase(officer: Officer, caseId: string): Promise<CaseOutcome<{ case: StoredCase }>> {
+    return this.transition(officer, caseId, 'release', { assignedTo: null });
+  }
+
+  /** Gives a case to another officer of its region; supervisors only. */
+  async reassignCase(
+    officer: Officer,
+    caseId: string,
+    username: string,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    if (!isSupervisor(officer)) {
+      this.deps.logger.warn(
+        { officer: officer.username, caseId: found.case._id },
+        'reassign refused: role',
+      );
+      return { ok: false, reason: 'not_found' };
+    }
+    const target = await this.deps.officers.find(username);
+    if (!target || !canAccessRegion(target, found.case.region))
+      return { ok: false, reason: 'unknown_officer' };
+    return this.update(officer, found.case, { assignedTo: target.username }, 'case.reassigned');
+  }
+
+  /** Records the official report number the case was given at the station. */
+  async setReportNumber(
+    officer: Officer,
+    caseId: string,
+    officialReportNumber: string,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    return this.update(officer, found.case, { officialReportNumber }, 'case.completed');
+  }
+
+  /**
+   * Confirms a case under review. The checklist's type holds only ticked
+   * boxes, so a confirmation without every item cannot even be asked for.
+   */
+  async confirmCase(
+    officer: Officer,
+    caseId: string,
+    checklist: ConfirmationChecklist,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const result = await this.transition(officer, caseId, 'confirm', {
+      confirmation: { checklist, by: officer.username, at: this.deps.clock.now() },
+    });
+    if (result.ok) await this.tellFamily(result.case, 'confirmed');
+    return result;
+  }
+
+  /** Rejects a pending case or one under review; the family is told why. */
+  async rejectCase(
+    officer: Officer,
+    caseId: string,
+    reason: RejectReason,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const result = await this.transition(officer, caseId, 'reject', {
+      closure: { reason, by: officer.username, at: this.deps.clock.now() },
+    });
+    if (result.ok) await this.tellFamily(result.case, 'rejected', {}, `common:reasons.${reason}`);
+    return result;
+  }
+
+  /** Closes a case because the child is found: its open alert ends, then the family is told. */
+  async resolveCase(
+    officer: Officer,
+    caseId: string,
+    reason: ResolveReason,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const result = await this.transition(officer, caseId, 'resolve', {
+      closure: { reason, by: officer.username, at: this.deps.clock.now() },
+    });
+    if (result.ok) {
+      await this.deps.endAlertOfCase?.(result.case._id, officer.username);
+      await this.tellFamily(result.case, 'resolved', {}, `common:reasons.${reason}`);
+    }
+    return result;
+  }
+
+  /**
+   * Writes to the family through the bot once the case is taken. Stored
+   * first, then sent: a failed delivery is reported (`delivered: false`),
+   * never retried into a duplicate.
+   */
+  async messageFamily(
+    officer: Officer,
+    caseId: string,
+    text: string,
+  ): Promise<CaseOutcome<{ message: OfficerMessage; delivered: boolean }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    if (!FAMILY_TALKS_TO_OFFICER.includes(found.case.status))
+      return { ok: false, reason: 'conflict' };
+    const message: OfficerMessage = {
+      id: randomUUID(),
+      from: 'officer',
+      text,
+      at: this.deps.clock.now(),
+      officer: officer.username,
+    };
+    await this.deps.cases.addMessage(found.case._id, message);
+    const delivered = await this.tellFamily(found.case, 'message', { text });
+    this.deps.events.publish({
+      type: 'message',
+      caseId: found.case._id,
+      region: found.case.region,
+    });
+    return { ok: true, message, delivered };
+  }
+
+  /** An internal note on the case, never shown to the family. */
+  async addNote(
+    officer: Officer,
+    caseId: string,
+    text: string,
+  ): Promise<CaseOutcome<{ note: CaseNote }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    const note: CaseNote = {
+      id: randomUUID(),
+      text,
+      at: this.deps.clock.now(),
+      officer: officer.username,
+    };
+    await this.deps.cases.addNote(found.case._id, note);
+    this.publishUpdate(found.case);
+    return { ok: true, note };
+  }
+
+  /** The case's audit trail; supervisors only. */
+  async caseAudit(
+    officer: Officer,
+    caseId: string,
+  ): Promise<CaseOutcome<{ entries: AuditEntry[] }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    if (!isSupervisor(officer)) {
+      this.deps.logger.warn(
+        { officer: officer.username, caseId: found.case._id },
+        'audit read refused: role',
+      );
+      return { ok: false, reason: 'not_found' };
+    }
+    return { ok: true, entries: await this.deps.audit.forCase(found.case._id) };
+  }
+
+  /** The case, if this officer may see it; otherwise the same answer as a case that does not exist. */
+  private async authorizedCase(officer: Officer, caseId: string): Promise<Found> {
+    const found = await this.deps.cases.get(caseId);
+    if (!found || !canAccessRegion(officer, found.region)) {
+      this.deps.logger.warn(
+        { officer: officer.username, caseId, found: Boolean(found) },
+        'case access refused',
+      );
+      return { ok: false, reason: 'not_found' };
+    }
+    return { ok: true, case: found };
+  }
+
+  private async transition(
+    officer: Officer,
+    caseId: string,
+    name: TransitionName,
+    set: Record<string, unknown>,
+  ): Promise<TransitionResult> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    const result = await this.deps.cases.transition(
+      found.case._id,
+      name,
+      officer.username,
+      this.deps.clock.now(),
+      set,
+    );
+    if (result.ok) this.publishUpdate(result.case);
+    return result;
+  }
+
+  private async update(
+    officer: Officer,
+    found: StoredCase,
+    set: Record<string, unknown>,
+    action: string,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const updated = await this.deps.cases.update(found._id, set, {
+      by: officer.username,
+      action,
+      now: this.deps.clock.now(),
+    });
+    // Removed between the read and the write (a purge): as if it had never been there.
+    if (!updated) return { ok: false, reason: 'not_found' };
+    this.publishUpdate(found);
+    return { ok: true, case: updated };
+  }
+
+  private publishUpdate(c: StoredCase): void {
+    this.deps.events.publish({ type: 'updated', caseId: c._id, region: c.region });
+  }
+
+  /** Tells the family in their language; whether it reached them, never an error. */
+  private async tellFamily(
+    c: StoredCase,
+    name: string,
+    params: Record<string, string> = {},
+    reasonKey?: string,
+  ): Promise<boolean> {
+    const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, raw(v)]));
+    try {
+      await this.deps.notifier.send(
+        { channel: c.channel, address: c.reporter.address, language: c.language },
+        key(`common:officer.${name}`, {
+          reference: raw(c.reference),
+          ...values,
+          ...(reasonKey ? { reason: key(reasonKey) } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      // The action stands (it is stored); the officer is told the family was not reached.
+      this.deps.logger.error(
+        { ...channelErrorSummary(error), caseId: c._id },
+        'family notification failed',
+      );
+      return false;
+    }
+  }
+}
