@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../core/audit.js';
 import {
-  type ConfirmationChecklist,
+  confirmationChecklistSchema,
   FAMILY_TALKS_TO_OFFICER,
   type REJECT_REASONS,
   type RESOLVE_REASONS,
@@ -40,7 +40,9 @@ export type CaseRefusal =
   /** The case is not (or no longer) in a state that allows the action. */
   | 'conflict'
   /** The officer a case is given to does not exist or works elsewhere. */
-  | 'unknown_officer';
+  | 'unknown_officer'
+  /** A confirmation without every box of the activation checklist ticked. */
+  | 'incomplete_checklist';
 
 /** The answer of an action on a case: what it produced, or why it was refused. */
 export type CaseOutcome<T> = ({ ok: true } & T) | { ok: false; reason: CaseRefusal };
@@ -164,16 +166,19 @@ export class CaseActions {
   }
 
   /**
-   * Confirms a case under review. The checklist's type holds only ticked
-   * boxes, so a confirmation without every item cannot even be asked for.
+   * Confirms a case under review, only with every box of the activation
+   * checklist ticked: the rule holds here, whoever calls (the console's form
+   * checks it too, to say which box is missing).
    */
   async confirmCase(
     officer: Officer,
     caseId: string,
-    checklist: ConfirmationChecklist,
+    checklist: Record<string, boolean>,
   ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const ticked = confirmationChecklistSchema.safeParse(checklist);
+    if (!ticked.success) return { ok: false, reason: 'incomplete_checklist' };
     const result = await this.transition(officer, caseId, 'confirm', {
-      confirmation: { checklist, by: officer.username, at: this.deps.clock.now() },
+      confirmation: { checklist: ticked.data, by: officer.username, at: this.deps.clock.now() },
     });
     if (result.ok) await this.tellFamily(result.case, 'confirmed');
     return result;

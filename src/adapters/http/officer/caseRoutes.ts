@@ -26,6 +26,8 @@ function refused(reason: CaseRefusal): AppError {
       return new AppError('conflict', 'the case does not allow this now');
     case 'unknown_officer':
       return new AppError('bad_request', 'no such officer here');
+    case 'incomplete_checklist':
+      return new AppError('bad_request', 'every item of the checklist must be ticked');
     default: {
       const unknown: never = reason;
       throw new Error(`unhandled refusal ${String(unknown)}`);
