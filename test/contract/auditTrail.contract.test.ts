@@ -101,10 +101,25 @@ describeContract('AuditTrail', (backend) => {
 });
 
 describeContract(
-  'AuditTrail tampered with',
+  'AuditTrail in a database',
   (backend) => {
     beforeEach(async () => {
       await emptied(backend());
+    });
+
+    it('keeps one unbroken chain when two processes append at once', async () => {
+      // Two instances stand for two processes sharing the database.
+      const one = auditFor(backend()).trail;
+      const two = auditFor(backend()).trail;
+      const entries = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          (i % 2 ? one : two).append(action(i, `case-${i % 7}`)),
+        ),
+      );
+      expect(new Set(entries.map((e) => e._id)).size).toBe(60);
+      expect(await one.verify()).toEqual({ ok: true, entries: 60 });
+      expect(await two.verify()).toEqual({ ok: true, entries: 60 });
+      expect(await one.forCase('case-3')).toHaveLength(9);
     });
 
     it('names the first altered entry', async () => {
