@@ -1,7 +1,6 @@
 import type { AlertChoice, AlertDirectory } from '../../src/app/ports/alertDirectory.js';
-import type { SightingStore } from '../../src/app/ports/sightings.js';
 import type { SubscriptionStore } from '../../src/app/ports/subscriptions.js';
-import type { Sighting } from '../../src/core/sighting.js';
+import type { SightingLink } from '../../src/core/sighting.js';
 import type { Subscription } from '../../src/core/subscription.js';
 
 /** The active alerts a transcript declares (`@alert` lines), the same for every number. */
@@ -14,48 +13,17 @@ export class ScriptedAlerts implements AlertDirectory {
   }
 }
 
-const HOUR_MS = 3_600_000;
-const FLAG_AFTER_PER_HOUR = 3;
-const THROTTLE_AFTER_PER_HOUR = 6;
-
-/** Sightings in memory, linked to the case of the alert the transcript declared. */
-export class TranscriptSightings implements SightingStore {
-  readonly stored: Sighting[] = [];
-
-  constructor(private readonly alerts: ScriptedAlerts) {}
-
-  async add(sighting: Omit<Sighting, 'flagged' | 'distanceKm' | 'caseId'>): Promise<{
-    created: boolean;
-    sighting: Sighting;
-    throttled: boolean;
-    region: string | null;
-  }> {
-    const caseId = this.alerts.active.find((a) => a.alertId === sighting.alertId)?.caseId ?? '';
-    const existing = this.stored.find((s) => s._id === sighting._id);
-    if (existing) return { created: false, sighting: existing, throttled: false, region: null };
-    const recent = await this.countSince(
-      sighting.channel,
-      sighting.address,
-      new Date(sighting.createdAt.getTime() - HOUR_MS),
-    );
-    const stored: Sighting = {
-      ...sighting,
-      caseId,
-      distanceKm: null,
-      flagged: recent >= FLAG_AFTER_PER_HOUR,
-    };
-    if (recent >= THROTTLE_AFTER_PER_HOUR) {
-      return { created: false, sighting: stored, throttled: true, region: null };
-    }
-    this.stored.push(stored);
-    return { created: true, sighting: stored, throttled: false, region: null };
-  }
-
-  async countSince(channel: string, address: string, since: Date): Promise<number> {
-    return this.stored.filter(
-      (s) => s.channel === channel && s.address === address && s.createdAt >= since,
-    ).length;
-  }
+/**
+ * The link a sighting of a declared alert gets: its case, no region and no
+ * place last seen (transcripts measure no distances).
+ */
+export function transcriptSightingLink(
+  alerts: ScriptedAlerts,
+): (alertId: string) => Promise<SightingLink | null> {
+  return async (alertId) => {
+    const alert = alerts.active.find((a) => a.alertId === alertId);
+    return alert ? { caseId: alert.caseId, region: null, lastSeen: null } : null;
+  };
 }
 
 /** Subscriptions in memory: one per number, the newest wins; STOP ends it. */

@@ -40,10 +40,15 @@ import {
   MemoryPhotoStore,
 } from '../../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
+import { MemorySightingStore } from '../../src/adapters/memory/memorySightingStore.js';
 import { TurnPipeline } from '../../src/app/turnPipeline.js';
 import type { InboundMessage } from '../../src/core/conversation/input.js';
 import { JPEG_BYTES, PNG_1PX } from '../support/chat.js';
-import { ScriptedAlerts, TranscriptSightings, TranscriptSubscriptions } from './transcriptPorts.js';
+import {
+  ScriptedAlerts,
+  TranscriptSubscriptions,
+  transcriptSightingLink,
+} from './transcriptPorts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -108,7 +113,7 @@ async function replay(source: string): Promise<string> {
     newDraftId: () => `draft-${++drafts}`,
     findCity: (text) => gazetteer.findCity(text),
     subscriptions: new TranscriptSubscriptions(),
-    sightings: new TranscriptSightings(alerts),
+    sightings: new MemorySightingStore(transcriptSightingLink(alerts), gazetteer),
     alerts,
   });
 

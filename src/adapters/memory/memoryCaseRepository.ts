@@ -225,6 +225,9 @@ export class MemoryPhotoStore implements PhotoStore {
     { mimeType: string; data: Buffer; draftId: string; at: number }
   >();
 
+  /** The clock dates each photo on arrival, so the purge can tell the old ones. */
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
   async save(photo: {
     photoId: string;
     mimeType: string;
@@ -236,7 +239,7 @@ export class MemoryPhotoStore implements PhotoStore {
         mimeType: photo.mimeType,
         data: photo.data,
         draftId: photo.draftId,
-        at: Date.now(),
+        at: this.clock().getTime(),
       });
   }
 

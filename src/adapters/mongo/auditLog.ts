@@ -1,6 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
+import type { AuditTrail } from '../../app/ports/auditTrail.js';
 import {
   type AuditEntry,
   type AuditVerification,
@@ -133,3 +134,5 @@ export class AuditLog {
     return { ok: true, entries: count };
   }
 }
+
+AuditLog.prototype satisfies AuditTrail;

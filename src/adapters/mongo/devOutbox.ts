@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { mongo, Schema } from 'mongoose';
+import type { DevOutbox as DevOutboxPort } from '../../app/ports/devOutbox.js';
 
 interface OutboxDocument {
   to: string;
@@ -64,3 +65,5 @@ export class DevOutbox {
     );
   }
 }
+
+DevOutbox.prototype satisfies DevOutboxPort;

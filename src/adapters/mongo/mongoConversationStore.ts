@@ -8,6 +8,12 @@ import type {
   StoredConversation,
 } from '../../app/ports/conversationStore.js';
 import { RETENTION } from '../../app/retention.js';
+import {
+  LEGACY_COLLECTION,
+  legacyConversationKey,
+  legacyConversationState,
+  legacyDocumentSchema,
+} from '../../core/conversation/legacyBotState.js';
 
 const isDuplicateKey = (error: unknown): boolean =>
   z.object({ code: z.literal(11000) }).safeParse(error).success;
@@ -61,7 +67,7 @@ export class MongoConversationStore implements ConversationStore {
 
   async read(key: string): Promise<StoredConversation | null> {
     const doc = await this.model.findOne({ _id: key }).lean();
-    return doc ? { state: parseState(doc.state), eTag: doc.eTag } : null;
+    return doc ? { state: parseState(doc.state), eTag: doc.eTag } : this.moveLegacy(key);
   }
 
   async write(
@@ -86,9 +92,42 @@ export class MongoConversationStore implements ConversationStore {
     return result.matchedCount === 1 ? { ok: true, eTag } : { ok: false, reason: 'conflict' };
   }
 
+  /** Also forgets old-format conversations idle as long, which no family came back to. */
   async purgeIdle(olderThan: Date): Promise<number> {
-    const result = await this.model.deleteMany({ updatedAt: { $lt: olderThan } });
-    return result.deletedCount;
+    const [result, legacy] = await Promise.all([
+      this.model.deleteMany({ updatedAt: { $lt: olderThan } }),
+      this.connection.collection(LEGACY_COLLECTION).deleteMany({ updatedAt: { $lt: olderThan } }),
+    ]);
+    return result.deletedCount + legacy.deletedCount;
+  }
+
+  /**
+   * A conversation the previous version left in `botstate`, moved here on its
+   * first read so nothing a family typed before the upgrade is lost: created
+   * here (expected eTag `null`), then deleted there. If another turn of the
+   * same family creates it first, that create wins and this read returns what
+   * it wrote; the old document is deleted by whoever moved it.
+   */
+  private async moveLegacy(key: string): Promise<StoredConversation | null> {
+    const legacyKey = legacyConversationKey(key);
+    if (legacyKey === null) return null;
+    const legacy = this.connection.collection<{ _id: string }>(LEGACY_COLLECTION);
+    const found = await legacy.findOne({ _id: legacyKey });
+    if (found === null) return null;
+    const parsed = legacyDocumentSchema.safeParse(found);
+    const state = parsed.success ? legacyConversationState(parsed.data.json) : undefined;
+    if (state === undefined) {
+      // Nothing to carry over: the family starts again, as with any unreadable state.
+      await legacy.deleteOne({ _id: legacyKey });
+      return null;
+    }
+    const written = await this.write(key, state, null);
+    if (!written.ok) {
+      const current = await this.model.findOne({ _id: key }).lean();
+      return current ? { state: parseState(current.state), eTag: current.eTag } : null;
+    }
+    await legacy.deleteOne({ _id: legacyKey });
+    return { state, eTag: written.eTag };
   }
 }
 

@@ -3,7 +3,15 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
+import type { OfficerStore } from '../../app/ports/officerStore.js';
 import { AppError } from '../../core/errors.js';
+import {
+  DEFAULT_LOGIN_THROTTLE,
+  failuresForgotten,
+  type LoginThrottle,
+  loginVerdict,
+  SESSION_IDLE_MS,
+} from '../../core/loginThrottle.js';
 import type { Officer, Role } from '../../core/officer.js';
 
 interface OfficerDocument {
@@ -63,30 +71,14 @@ const isDuplicateKey = (error: unknown): boolean =>
 // `algorithm: 2` is Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).
 const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-/** How long a session lives without being used. */
-export const SESSION_IDLE_MS = 8 * 3_600_000;
-/** How failed logins slow down the next ones: doubling delays, then a lock-out. */
-export interface LoginThrottle {
-  /** The delay after the first failure; it doubles with each one. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** From this many failures in the window, logins are refused until it passes. */
-  maxFailures: number;
-  /** Failed logins are forgotten after this quiet period. */
-  windowMs: number;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottle = {
-  baseDelayMs: 100,
-  maxDelayMs: 5_000,
-  maxFailures: 10,
-  windowMs: 15 * 60_000,
-};
+/** The throttle's rules, named here too for the composition root. */
+export type { LoginThrottle };
+export { DEFAULT_LOGIN_THROTTLE, SESSION_IDLE_MS };
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Officers, their sessions, and the login throttle. */
-export class MongoOfficerRepository {
+export class MongoOfficerRepository implements OfficerStore {
   private readonly officers: Model<OfficerDocument>;
   private readonly sessions: Model<SessionDocument>;
   private readonly throttle: Model<ThrottleDocument>;
@@ -184,21 +176,14 @@ export class MongoOfficerRepository {
     scale = 1,
   ): Promise<{ delayMs: number } | { refusedForMs: number }> {
     const doc = await this.throttle.findOne({ _id: sha256(key) }).lean();
-    const now = this.clock().getTime();
-    const rules = this.throttleRules;
-    if (!doc || now - doc.lastFailureAt.getTime() > rules.windowMs) return { delayMs: 0 };
-    if (doc.failures >= rules.maxFailures * scale) {
-      return { refusedForMs: rules.windowMs - (now - doc.lastFailureAt.getTime()) };
-    }
-    const failures = Math.ceil(doc.failures / scale);
-    return { delayMs: Math.min(rules.maxDelayMs, rules.baseDelayMs * 2 ** (failures - 1)) };
+    return loginVerdict(doc, this.clock(), this.throttleRules, scale);
   }
 
   async recordLoginFailure(key: string): Promise<void> {
     const id = sha256(key);
     const now = this.clock();
     const doc = await this.throttle.findOne({ _id: id }).lean();
-    const fresh = !doc || now.getTime() - doc.lastFailureAt.getTime() > this.throttleRules.windowMs;
+    const fresh = failuresForgotten(doc, now, this.throttleRules);
     await this.throttle.updateOne(
       { _id: id },
       fresh

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import type { SightingStore } from '../../app/ports/sightings.js';
 import type { GeoPoint } from '../../core/alert/alert.js';
 import { type Place, placeSchema } from '../../core/case/report.js';
-import { type Gazetteer, haversineKm } from '../../core/place/gazetteer.js';
-import type { Sighting } from '../../core/sighting.js';
-
-/** From the fourth sighting of one number within the hour, each is flagged for the officer. */
-export const FLAG_AFTER_PER_HOUR = 3;
-/** From the seventh, they are no longer stored: the bot asks the person to call 19. */
-export const THROTTLE_AFTER_PER_HOUR = 6;
-const HOUR_MS = 60 * 60 * 1000;
+import type { Gazetteer } from '../../core/place/gazetteer.js';
+import {
+  assessSighting,
+  type NewSighting,
+  SIGHTING_WINDOW_MS,
+  type Sighting,
+  type SightingLink,
+} from '../../core/sighting.js';
 
 const sightingSchema = new Schema<Sighting>(
   {
@@ -65,7 +65,7 @@ export class MongoSightingRepository implements SightingStore {
   }
 
   async add(
-    sighting: Omit<Sighting, 'flagged' | 'distanceKm' | 'caseId'>,
+    sighting: NewSighting,
   ): Promise<{ created: boolean; sighting: Sighting; throttled: boolean; region: string | null }> {
     const link = await this.link(sighting.alertId);
     const existing = await this.model.findOne({ _id: sighting._id }).lean<Sighting>();
@@ -75,19 +75,15 @@ export class MongoSightingRepository implements SightingStore {
     const recent = await this.countSince(
       sighting.channel,
       sighting.address,
-      new Date(sighting.createdAt.getTime() - HOUR_MS),
+      new Date(sighting.createdAt.getTime() - SIGHTING_WINDOW_MS),
     );
-    const from = link.lastSeen;
-    const to = this.pointOf(sighting.place);
-    const stored: Sighting = {
-      ...sighting,
-      caseId: link.caseId,
-      distanceKm: from && to ? Math.round(haversineKm(from, to) * 10) / 10 : null,
-      flagged: recent >= FLAG_AFTER_PER_HOUR,
-    };
-    if (recent >= THROTTLE_AFTER_PER_HOUR) {
-      return { created: false, sighting: stored, throttled: true, region: link.region };
-    }
+    const { sighting: stored, throttled } = assessSighting(
+      sighting,
+      link,
+      this.pointOf(sighting.place),
+      recent,
+    );
+    if (throttled) return { created: false, sighting: stored, throttled, region: link.region };
     try {
       await this.model.create(stored);
     } catch (error) {
@@ -104,9 +100,7 @@ export class MongoSightingRepository implements SightingStore {
   }
 
   /** The case of an alert, its region, and where its child was last seen (a point, if known). */
-  private async link(
-    alertId: string,
-  ): Promise<{ caseId: string; region: string | null; lastSeen: GeoPoint | null }> {
+  private async link(alertId: string): Promise<SightingLink> {
     const alert = alertLinkSchema.safeParse(await this.alerts.findOne({ _id: alertId }));
     if (!alert.success) throw new Error(`sighting for an unknown alert ${alertId}`);
     const found = caseLastSeenSchema.safeParse(

@@ -1,13 +1,7 @@
 import type { Officer, Role } from '../../core/officer.js';
 
-/** How failed logins slow down, then lock out. */
-export interface LoginThrottle {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Failures within the window after which the key is refused. */
-  maxFailures: number;
-  windowMs: number;
-}
+/** How failed logins slow down, then lock out (the rule is the core's, shared by every store). */
+export type { LoginThrottle } from '../../core/loginThrottle.js';
 
 /** Police accounts, their sessions and the failed-login throttle. */
 export interface OfficerStore {
