@@ -11,7 +11,6 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { BotLogic } from '../src/adapters/channels/botLogic.js';
 import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
-import { ClaimingConversationStore } from '../src/adapters/embedded/claimingConversationStore.js';
 import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
 import { loadTranslator } from '../src/adapters/files/loadTranslator.js';
@@ -19,6 +18,7 @@ import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memory
 import { MemoryConversationStore } from '../src/adapters/memory/memoryConversationStore.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from '../src/adapters/mongo/caseRepository.js';
+import { MongoConversationStore } from '../src/adapters/mongo/mongoConversationStore.js';
 import { MongoPhotoStore } from '../src/adapters/mongo/photoStore.js';
 import { TurnPipeline } from '../src/app/turnPipeline.js';
 import { connect } from '../src/database.js';
@@ -74,7 +74,8 @@ async function tifliLogic(
   await cases.init();
   const turns = new TurnPipeline({
     ...common,
-    conversations: new ClaimingConversationStore(connection),
+    // On FerretDB without its TTL index: the purge job forgets idle conversations there.
+    conversations: new MongoConversationStore(connection),
     cases,
     photos: new MongoPhotoStore(connection),
   });

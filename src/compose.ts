@@ -7,7 +7,6 @@ import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
-import { ClaimingConversationStore } from './adapters/embedded/claimingConversationStore.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
@@ -175,15 +174,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         })
       : new MemoryEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
-  // The embedded FerretDB scans for `{_id, eTag}`: there, compare-and-set is a claim by insert.
-  const claimingConversations =
-    (deps.database ?? 'embedded') === 'embedded'
-      ? new ClaimingConversationStore(deps.connection, clock)
-      : null;
+  // One store on both: the patched FerretDB narrows `{_id, eTag}` by the `_id`
+  // index and its launcher serialises writes, so the compare-and-set holds
+  // there too. FerretDB refuses TTL indexes, so only MongoDB gets one; on the
+  // embedded database the purge job forgets idle conversations.
   const conversations: ConversationStore =
     deps.conversations ??
-    claimingConversations ??
-    (await mongoConversationStore(deps.connection, clock));
+    (database === 'mongo'
+      ? await mongoConversationStore(deps.connection, clock)
+      : new MongoConversationStore(deps.connection, clock));
   const outbox = new DevOutbox(deps.connection);
   const lifecycle = new Lifecycle();
   const alertStore = new MongoAlertStore(deps.connection);
@@ -373,7 +372,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       runRetention(
         {
           conversations,
-          ...(claimingConversations ? { claims: claimingConversations } : {}),
           photos,
           cases,
           officers,

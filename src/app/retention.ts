@@ -14,8 +14,6 @@ const HOUR = 3_600_000;
  * judicial procedure and is the police's decision.
  */
 export const RETENTION = {
-  /** Concurrency claims only need to outlive the turns that could hold their eTag. */
-  stateClaimsMs: 1 * HOUR,
   /** A conversation nobody wrote to for 3 days is forgotten, with any unfinished report in it. */
   idleConversationMs: 72 * HOUR,
   /** A photo whose report or sighting was not submitted within 3 days is deleted. */
@@ -28,7 +26,6 @@ export const RETENTION = {
 } as const;
 
 export interface RetentionResult {
-  claims: number;
   conversations: number;
   photos: number;
   sessions: number;
@@ -38,11 +35,6 @@ export interface RetentionResult {
 /** What the purge jobs need: ports only. */
 export interface RetentionDeps {
   conversations: Pick<ConversationStore, 'purgeIdle'>;
-  /**
-   * The compare-and-set claims of a conversation store that writes them (the
-   * embedded one); they have a shorter period than idle conversations.
-   */
-  claims?: { purgeClaims(olderThan: Date): Promise<number> };
   photos: Pick<PhotoStore, 'purgeUnsubmitted'>;
   cases: Pick<CaseStore, 'findByDraftId'>;
   officers: Pick<OfficerStore, 'purgeExpiredSessions'>;
@@ -55,7 +47,6 @@ export interface RetentionDeps {
 export async function runRetention(deps: RetentionDeps, now: Date): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
   return {
-    claims: deps.claims ? await deps.claims.purgeClaims(before(RETENTION.stateClaimsMs)) : 0,
     conversations: await deps.conversations.purgeIdle(before(RETENTION.idleConversationMs)),
     photos: await deps.photos.purgeUnsubmitted(
       before(RETENTION.unsubmittedPhotoMs),

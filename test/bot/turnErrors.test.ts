@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClaimingConversationStore } from '../../src/adapters/embedded/claimingConversationStore.js';
+import { MongoConversationStore } from '../../src/adapters/mongo/mongoConversationStore.js';
 import type {
   ConversationStore,
   ConversationWrite,
@@ -43,7 +43,7 @@ describe('a turn that fails', () => {
     const { connection, dbName } = await connectTestDatabase();
     await connection.close();
     const pending = await connectTestDatabase(dbName);
-    const storage = new FailingStore(new ClaimingConversationStore(pending.connection));
+    const storage = new FailingStore(new MongoConversationStore(pending.connection));
     harness = await createTestApp({ dbName, conversations: storage });
     const from = '+212600000701';
     await say(harness.app, from, 'salam, bnti tlfat');

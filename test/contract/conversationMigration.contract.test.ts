@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ClaimingConversationStore } from '../../src/adapters/embedded/claimingConversationStore.js';
 import { MongoConversationStore } from '../../src/adapters/mongo/mongoConversationStore.js';
 import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
 import { conversationKey } from '../../src/app/turnPipeline.js';
@@ -14,7 +13,8 @@ async function storeFor(backend: Backend): Promise<ConversationStore> {
     case 'memory':
       throw new Error('the memory store has no previous version to move conversations from');
     case 'embedded':
-      return new ClaimingConversationStore(backend.connection);
+      // The MongoDB store, without the TTL index FerretDB refuses.
+      return new MongoConversationStore(backend.connection);
     case 'mongo': {
       const store = new MongoConversationStore(backend.connection);
       await store.init();

@@ -1,8 +1,10 @@
 import { beforeEach, expect, it } from 'vitest';
-import { ClaimingConversationStore } from '../../src/adapters/embedded/claimingConversationStore.js';
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
 import { MongoConversationStore } from '../../src/adapters/mongo/mongoConversationStore.js';
-import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
+import {
+  type ConversationStore,
+  MAX_CONVERSATION_STATE_BYTES,
+} from '../../src/app/ports/conversationStore.js';
 import { type Backend, describeContract } from './backends.js';
 
 /** A clock the suite moves by hand, so idle periods need no waiting. */
@@ -16,7 +18,8 @@ async function storeFor(backend: Backend, clock: TestClock): Promise<Conversatio
     case 'memory':
       return new MemoryConversationStore(clock.now);
     case 'embedded':
-      return new ClaimingConversationStore(backend.connection, clock.now);
+      // The MongoDB store, without the TTL index FerretDB refuses.
+      return new MongoConversationStore(backend.connection, clock.now);
     case 'mongo': {
       const store = new MongoConversationStore(backend.connection, clock.now);
       await store.init();
@@ -39,6 +42,12 @@ describeContract('ConversationStore', (backend) => {
   beforeEach(async () => {
     clock = new TestClock();
     store = await storeFor(backend(), clock);
+  });
+
+  it('refuses a state over its bound, storing nothing', async () => {
+    const huge = { story: 'x'.repeat(MAX_CONVERSATION_STATE_BYTES + 1) };
+    await expect(store.write('dev:+212600000990', huge, null)).rejects.toThrow(RangeError);
+    expect(await store.read('dev:+212600000990')).toBeNull();
   });
 
   it('reads nothing for a conversation never written', async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ConversationStore,
-  ConversationWrite,
-  StoredConversation,
+import {
+  type ConversationStore,
+  type ConversationWrite,
+  MAX_CONVERSATION_STATE_BYTES,
+  type StoredConversation,
 } from '../../app/ports/conversationStore.js';
 
 interface Entry {
@@ -31,6 +32,9 @@ export class MemoryConversationStore implements ConversationStore {
     state: unknown,
     expectedETag: string | null,
   ): Promise<ConversationWrite> {
+    if (Buffer.byteLength(JSON.stringify(state)) > MAX_CONVERSATION_STATE_BYTES) {
+      throw new RangeError(`conversation state over ${MAX_CONVERSATION_STATE_BYTES} bytes`);
+    }
     const current = this.entries.get(key);
     const matches = expectedETag === null ? current === undefined : current?.eTag === expectedETag;
     if (!matches) return { ok: false, reason: 'conflict' };

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
-import type {
-  ConversationStore,
-  ConversationWrite,
-  StoredConversation,
+import {
+  type ConversationStore,
+  type ConversationWrite,
+  MAX_CONVERSATION_STATE_BYTES,
+  type StoredConversation,
 } from '../../app/ports/conversationStore.js';
 import { RETENTION } from '../../app/retention.js';
 import {
@@ -42,11 +43,14 @@ conversationSchema.index(
 );
 
 /**
- * Conversations on MongoDB: one document per conversation, a compare-and-set
+ * Conversations: one document per conversation, a compare-and-set
  * on `{_id, eTag}` (served by the `_id` index, the eTag checked on the one
  * document found), created with an insert so two first messages cannot both
- * start it. A TTL index forgets idle conversations; `purgeIdle` does the same
- * for servers that accept TTL indexes without honouring them.
+ * start it. On MongoDB a TTL index (declared by `init`) forgets idle
+ * conversations; `purgeIdle` does the same where there is none. The embedded
+ * FerretDB uses this store too, without `init` (it refuses TTL indexes): our
+ * patch narrows `{_id, eTag}` by its `_id` index and its launcher runs writes
+ * one at a time, so the compare-and-set holds there as well.
  */
 export class MongoConversationStore implements ConversationStore {
   private readonly model: Model<ConversationDocument>;
@@ -75,8 +79,12 @@ export class MongoConversationStore implements ConversationStore {
     state: unknown,
     expectedETag: string | null,
   ): Promise<ConversationWrite> {
+    const json = JSON.stringify(state);
+    if (Buffer.byteLength(json) > MAX_CONVERSATION_STATE_BYTES) {
+      throw new RangeError(`conversation state over ${MAX_CONVERSATION_STATE_BYTES} bytes`);
+    }
     const eTag = randomUUID();
-    const fields = { state: JSON.stringify(state), eTag, updatedAt: this.clock() };
+    const fields = { state: json, eTag, updatedAt: this.clock() };
     if (expectedETag === null) {
       try {
         await this.connection

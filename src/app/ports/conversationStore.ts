@@ -1,3 +1,11 @@
+/**
+ * The largest state a store keeps (as JSON). A conversation holds one
+ * report's answers, far below this; the bound turns a runaway state into a
+ * clear error rather than a document near MongoDB's 16 MiB limit (which
+ * FerretDB would even accept).
+ */
+export const MAX_CONVERSATION_STATE_BYTES = 1024 * 1024;
+
 /** A conversation's stored state and the eTag it was read with. */
 export interface StoredConversation {
   state: unknown;
@@ -19,6 +27,7 @@ export type ConversationWrite = { ok: true; eTag: string } | { ok: false; reason
  */
 export interface ConversationStore {
   read(key: string): Promise<StoredConversation | null>;
+  /** Throws a RangeError, storing nothing, for a state over {@link MAX_CONVERSATION_STATE_BYTES}. */
   write(key: string, state: unknown, expectedETag: string | null): Promise<ConversationWrite>;
   /** Forgets conversations idle since before `olderThan` (retention). */
   purgeIdle(olderThan: Date): Promise<number>;
