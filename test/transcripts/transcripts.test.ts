@@ -41,14 +41,12 @@ import {
 } from '../../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../../src/adapters/memory/memoryConversationStore.js';
 import { MemorySightingStore } from '../../src/adapters/memory/memorySightingStore.js';
+import { MemorySubscriberIndex } from '../../src/adapters/memory/memorySubscriberIndex.js';
+import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore.js';
 import { TurnPipeline } from '../../src/app/turnPipeline.js';
 import type { InboundMessage } from '../../src/core/conversation/input.js';
 import { JPEG_BYTES, PNG_1PX } from '../support/chat.js';
-import {
-  ScriptedAlerts,
-  TranscriptSubscriptions,
-  transcriptSightingLink,
-} from './transcriptPorts.js';
+import { ScriptedAlerts, transcriptSightingLink } from './transcriptPorts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -112,7 +110,7 @@ async function replay(source: string): Promise<string> {
         : (gazetteer.regionOf({ text: city ?? '' }) ?? gazetteer.regionOf({ text: place.text })),
     newDraftId: () => `draft-${++drafts}`,
     findCity: (text) => gazetteer.findCity(text),
-    subscriptions: new TranscriptSubscriptions(),
+    subscriptions: new MemorySubscriptionStore(new MemorySubscriberIndex()),
     sightings: new MemorySightingStore(transcriptSightingLink(alerts), gazetteer),
     alerts,
   });
