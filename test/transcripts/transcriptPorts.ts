@@ -1,7 +1,5 @@
 import type { AlertChoice, AlertDirectory } from '../../src/app/ports/alertDirectory.js';
-import type { SubscriptionStore } from '../../src/app/ports/subscriptions.js';
 import type { SightingLink } from '../../src/core/sighting.js';
-import type { Subscription } from '../../src/core/subscription.js';
 
 /** The active alerts a transcript declares (`@alert` lines), the same for every number. */
 export class ScriptedAlerts implements AlertDirectory {
