@@ -23,6 +23,8 @@ const auditSchema = new Schema<AuditEntry>(
   },
   { versionKey: false, collection: 'audit', minimize: false },
 );
+// A case's trail in order (supervisors read it per case).
+auditSchema.index({ caseId: 1, _id: 1 });
 
 const headSchema = new Schema<{ _id: string; seq: number }>(
   { _id: String, seq: { type: Number, required: true } },

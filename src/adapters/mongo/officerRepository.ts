@@ -55,6 +55,8 @@ const sessionSchema = new Schema<SessionDocument>(
   },
   { versionKey: false, collection: 'sessions' },
 );
+// The purge of expired sessions reads this range, not every session.
+sessionSchema.index({ expiresAt: 1 });
 const throttleSchema = new Schema<ThrottleDocument>(
   {
     _id: String,

@@ -32,6 +32,10 @@ const sightingSchema = new Schema<Sighting>(
   },
   { versionKey: false, collection: 'sightings', minimize: false },
 );
+// How many a number sent in the last hour (asked before every sighting flow),
+// and a case's sightings newest first (the console): each one index range.
+sightingSchema.index({ channel: 1, address: 1, createdAt: 1 });
+sightingSchema.index({ caseId: 1, createdAt: -1 });
 
 /** The fields of an alert and of its case a sighting is linked and measured with. */
 const alertLinkSchema = z.object({
