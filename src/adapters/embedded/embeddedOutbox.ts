@@ -8,11 +8,11 @@ import {
   type DeliveryKind,
   type DeliveryProgress,
   deliveryId,
-  deliverySchema,
+  parseStoredDelivery,
   RECEIPT_STATES,
   type ReceiptState,
 } from '../../core/alert/delivery.js';
-import { AppError } from '../../core/errors.js';
+import { refusedAsDuplicates } from '../../mongoErrors.js';
 
 /** How an entry ended, inserted under the entry's `_id`; carries the entry's sort key. */
 interface Receipt {
@@ -43,20 +43,6 @@ function compareKeys(a: SortKey, b: SortKey): number {
   const byTime = a.queuedAt.getTime() - b.queuedAt.getTime();
   if (byTime !== 0) return byTime;
   return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
-}
-
-function parseDelivery(document: unknown): Delivery {
-  const parsed = deliverySchema.safeParse(document);
-  if (!parsed.success) throw new AppError('internal', 'a stored outbox entry does not parse');
-  return parsed.data;
-}
-
-/** The entries of an `ordered: false` bulk insert refused as duplicates; anything else throws. */
-function refusedAsDuplicates(error: unknown): Set<number> {
-  if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || !writeErrors.every((entry) => entry.code === 11000)) throw error;
-  return new Set(writeErrors.map((entry) => entry.index));
 }
 
 /**
@@ -127,7 +113,7 @@ export class EmbeddedOutbox implements Outbox {
     try {
       const entries = this.entries.find(entryFilter).sort(QUEUE_ORDER).batchSize(BATCH_SIZE);
       for await (const document of entries) {
-        const entry = parseDelivery(document);
+        const entry = parseStoredDelivery(document);
         while (receipt && compareKeys(receipt, entry) < 0) receipt = await nextReceipt();
         const settled = receipt !== null && receipt._id === entry._id;
         if (settled === withReceipt) yield entry;

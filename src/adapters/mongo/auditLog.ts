@@ -1,6 +1,5 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
-import { z } from 'zod';
 import type { AuditTrail } from '../../app/ports/auditTrail.js';
 import {
   type AuditEntry,
@@ -9,6 +8,7 @@ import {
   GENESIS_HASH,
   type NewAuditEntry,
 } from '../../core/audit.js';
+import { isDuplicateKey } from '../../mongoErrors.js';
 
 const auditSchema = new Schema<AuditEntry>(
   {
@@ -30,9 +30,6 @@ const headSchema = new Schema<{ _id: string; seq: number }>(
   { _id: String, seq: { type: Number, required: true } },
   { versionKey: false, collection: 'audit_head' },
 );
-
-const isDuplicateKey = (error: unknown): boolean =>
-  z.object({ code: z.literal(11000) }).safeParse(error).success;
 
 /**
  * The append-only, tamper-evident audit trail. Entries are numbered 1, 2, 3…

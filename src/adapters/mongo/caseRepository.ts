@@ -1,6 +1,5 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
-import { z } from 'zod';
 import type { AuditTrail } from '../../app/ports/auditTrail.js';
 import type { CaseQueue, CaseStore } from '../../app/ports/caseStore.js';
 import {
@@ -12,6 +11,7 @@ import {
 import { CASE_STATUSES, type CaseStatus } from '../../core/case/caseStatus.js';
 import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
 import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
+import { isDuplicateKey } from '../../mongoErrors.js';
 import { QUEUE_INDEXES, QUEUE_PROJECTION } from './indexedCaseQueue.js';
 
 /**
@@ -96,9 +96,6 @@ const reporterKey = (channel: string, address: string) => `${channel}:${address}
 const latestKey = (createdAt: Date, caseId: string) => `${createdAt.toISOString()}|${caseId}`;
 const caseIdOf = (pointer: ReporterDocument): string | null =>
   pointer.latest ? pointer.latest.slice(pointer.latest.indexOf('|') + 1) : (pointer.caseId ?? null);
-
-const isDuplicateKey = (error: unknown): boolean =>
-  z.object({ code: z.literal(11000) }).safeParse(error).success;
 
 /**
  * Cases on MongoDB: atomic counter, unique draft ids, state-guarded

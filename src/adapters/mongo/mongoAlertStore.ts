@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { mongo, Schema } from 'mongoose';
+import { type mongo, Schema } from 'mongoose';
 import { z } from 'zod';
 import type { AlertStore } from '../../app/ports/alertStore.js';
 import { ALERT_END_REASONS, ALERT_STATES, type Alert } from '../../core/alert/alert.js';
@@ -10,6 +10,7 @@ import {
   OPEN_ALERT_CLAIM_GRACE_MS,
 } from '../../core/alert/alertLifecycle.js';
 import { AppError } from '../../core/errors.js';
+import { isDuplicateKey } from '../../mongoErrors.js';
 
 const alertSchema = new Schema(
   {
@@ -108,9 +109,6 @@ function parseAlert(document: unknown): Alert {
   const alert: Alert = parsed.data;
   return alert;
 }
-
-const isDuplicateKey = (error: unknown): boolean =>
-  error instanceof mongo.MongoServerError && error.code === 11000;
 
 /**
  * Alerts on MongoDB. Every transition is one `findOneAndUpdate` guarded by

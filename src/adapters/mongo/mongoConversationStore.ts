@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
-import { z } from 'zod';
 import {
   type ConversationStore,
   type ConversationWrite,
@@ -15,9 +14,7 @@ import {
   legacyConversationState,
   legacyDocumentSchema,
 } from '../../core/conversation/legacyBotState.js';
-
-const isDuplicateKey = (error: unknown): boolean =>
-  z.object({ code: z.literal(11000) }).safeParse(error).success;
+import { isDuplicateKey } from '../../mongoErrors.js';
 
 interface ConversationDocument {
   _id: string;

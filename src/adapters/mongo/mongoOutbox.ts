@@ -1,5 +1,4 @@
-import type { Connection } from 'mongoose';
-import { mongo } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import type { Outbox } from '../../app/ports/outbox.js';
 import {
@@ -7,12 +6,12 @@ import {
   type Delivery,
   type DeliveryProgress,
   deliveryId,
-  deliverySchema,
   OUTBOX_STATES,
   type OutboxState,
+  parseStoredDelivery,
   type ReceiptState,
 } from '../../core/alert/delivery.js';
-import { AppError } from '../../core/errors.js';
+import { refusedAsDuplicates } from '../../mongoErrors.js';
 
 /** One outbox entry: the delivery and how it went, in one document. */
 interface OutboxDocument extends Delivery {
@@ -28,21 +27,6 @@ const progressRowSchema = z.object({
   _id: z.object({ kind: z.enum(['alert', 'closing']), state: z.enum(OUTBOX_STATES) }),
   count: z.number().int().min(0),
 });
-
-function parseDelivery(document: unknown): Delivery {
-  const parsed = deliverySchema.safeParse(document);
-  if (!parsed.success) throw new AppError('internal', 'a stored outbox entry does not parse');
-  return parsed.data;
-}
-
-/** The entries of an `ordered: false` bulk insert refused as duplicates; anything else throws. */
-function refusedAsDuplicates(error: unknown): Set<number> {
-  if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-  // The driver gives one write error as an object and several as an array.
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || !writeErrors.every((entry) => entry.code === 11000)) throw error;
-  return new Set(writeErrors.map((entry) => entry.index));
-}
 
 /**
  * The outbox on MongoDB: one document per entry that carries its own state,
@@ -92,14 +76,14 @@ export class MongoOutbox implements Outbox {
       .find({ alertId, state: 'queued' })
       .sort({ queuedAt: 1 })
       .batchSize(BATCH_SIZE);
-    for await (const document of cursor) yield parseDelivery(document);
+    for await (const document of cursor) yield parseStoredDelivery(document);
   }
 
   async *reached(alertId: string): AsyncIterable<Delivery> {
     const cursor = this.entries
       .find({ alertId, kind: 'alert', state: 'sent' })
       .batchSize(BATCH_SIZE);
-    for await (const document of cursor) yield parseDelivery(document);
+    for await (const document of cursor) yield parseStoredDelivery(document);
   }
 
   async settle(entry: Delivery, state: ReceiptState, now: Date, errorCode?: string): Promise<void> {

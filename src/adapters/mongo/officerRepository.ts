@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
-import { z } from 'zod';
 import type { OfficerStore } from '../../app/ports/officerStore.js';
 import { AppError } from '../../core/errors.js';
 import {
@@ -13,6 +12,7 @@ import {
   SESSION_IDLE_MS,
 } from '../../core/loginThrottle.js';
 import type { Officer, Role } from '../../core/officer.js';
+import { isDuplicateKey } from '../../mongoErrors.js';
 
 interface OfficerDocument {
   _id: string;
@@ -65,9 +65,6 @@ const throttleSchema = new Schema<ThrottleDocument>(
   },
   { versionKey: false, collection: 'login_throttle' },
 );
-
-const isDuplicateKey = (error: unknown): boolean =>
-  z.object({ code: z.literal(11000) }).safeParse(error).success;
 
 /** argon2id, OWASP's recommended minimum (19 MiB, 2 passes). */
 // `algorithm: 2` is Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { languageSchema } from '../nlu/language.js';
 
 /** What an outbox entry carries: the alert itself, or the closing message after it ended. */
@@ -28,6 +29,13 @@ export const deliverySchema = z.object({
   stage: z.number().int().min(0),
   queuedAt: z.coerce.date(),
 });
+
+/** An outbox entry as read back; one that does not parse is an error, never sent. */
+export function parseStoredDelivery(document: unknown): Delivery {
+  const parsed = deliverySchema.safeParse(document);
+  if (!parsed.success) throw new AppError('internal', 'a stored outbox entry does not parse');
+  return parsed.data;
+}
 /** One message of one alert to one recipient; its `_id` (`deliveryId`) makes it unique. */
 export type Delivery = z.infer<typeof deliverySchema>;
 
