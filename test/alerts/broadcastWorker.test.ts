@@ -134,4 +134,32 @@ describe('the broadcast worker', () => {
     expect(second.sent).toHaveLength(10);
     expect(new Set([...first.sent, ...second.sent]).size).toBe(59);
   });
+
+  it('takes nothing to send when its lease ran out while it was being renewed (a slow database)', async () => {
+    /** A lease that answers after the worker's own margin has passed. */
+    class SlowLease extends MemoryLease {
+      override async acquire(owner: string, now: Date, ttlMs: number): Promise<boolean> {
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        return super.acquire(owner, now, ttlMs);
+      }
+    }
+    const outbox = new MemoryOutbox();
+    await outbox.enqueue(entries('alert-d', 5));
+    const sender = new RecordingSender();
+    const worker = new BroadcastWorker({
+      outbox,
+      lease: new SlowLease(),
+      recipients: { isActive: async () => true },
+      sender,
+      clock,
+      logger,
+      ratePerSecond: 20_000,
+      leaseMs: 100,
+      maySend: async () => true,
+    });
+    expect(await worker.renewLease()).toBe(true);
+    // The scheduler marks an outbox as read only when the worker took it.
+    expect(worker.follow('alert-d')).toBe(false);
+    expect(worker.holdsLease).toBe(false);
+  });
 });

@@ -84,8 +84,9 @@ export class AlertScheduler {
   private handOver(alert: Alert): void {
     const signature = `${alert.state}:${alert.stagesQueued}:${alert.closingQueued}`;
     if (this.outboxRead.get(alert._id) === signature) return;
-    this.deps.worker.follow(alert._id);
-    this.outboxRead.set(alert._id, signature);
+    // A lease that ran out between its renewal and now (a slow database) takes
+    // nothing: the outbox is then read on a later pass, not marked as read.
+    if (this.deps.worker.follow(alert._id)) this.outboxRead.set(alert._id, signature);
   }
 
   /** Starts the periodic pass (src/main.ts); tests call `reconcile` or `runOnce` themselves. */

@@ -85,14 +85,15 @@ export class BroadcastWorker {
    * Reads an alert's pending entries from the outbox and sends them (a new
    * stage, closing messages, what a dead worker left). Read again once the
    * current read is through if one is under way. Ignored unless this worker
-   * holds the lease.
+   * holds the lease: false then, so the caller asks again later.
    */
-  follow(alertId: string): void {
-    if (!this.holdsLease) return;
+  follow(alertId: string): boolean {
+    if (!this.holdsLease) return false;
     const reader = this.readers.get(alertId);
     if (reader) reader.again = true;
     else this.readers.set(alertId, this.read(alertId));
     this.wakeUp?.();
+    return true;
   }
 
   /**

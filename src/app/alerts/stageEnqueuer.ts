@@ -15,7 +15,7 @@ export interface BroadcastQueue {
   /** Entries just enqueued, taken in memory when they fit; false when the outbox must be read. */
   offer(alertId: string, entries: readonly Delivery[]): boolean;
   /** The outbox of this alert has new entries to send: read it. */
-  follow(alertId: string): void;
+  follow(alertId: string): boolean;
   /** Resolves when the sends under way have finished. */
   inFlightSettled(): Promise<void>;
 }
