@@ -43,7 +43,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: E2E, globalSetup: ['test/support/globalSetup.ts'] },
+        test: {
+          name: 'e2e',
+          include: E2E,
+          globalSetup: ['test/support/globalSetup.ts'],
+          // Each file starts real service processes or a browser: one at a time.
+          fileParallelism: false,
+        },
       },
     ],
   },

@@ -147,6 +147,13 @@ export class BroadcastWorker {
     if (!held) this.forget();
     // A margin, so this worker stops before another may start.
     this.leaseValidUntil = started + this.options.leaseMs * 0.8;
+    if (!this.holdsLease) {
+      // The database took longer than the margin: nothing may be sent on this renewal.
+      this.options.logger.warn(
+        { renewalMs: Math.round(performance.now() - started), leaseMs: this.options.leaseMs },
+        'broadcast lease renewal slower than its margin',
+      );
+    }
     return true;
   }
 
