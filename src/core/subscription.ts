@@ -29,3 +29,14 @@ export interface Subscription {
 
 export const subscriptionKey = (channel: string, address: string): string =>
   `${channel}:${address}`;
+
+/**
+ * Only the coarse area, field by field: nothing else a caller passed in
+ * (a precise pin slipped in beside it) is ever stored.
+ */
+export function coarseArea(area: SubscriberArea): SubscriberArea {
+  const centre = { lat: area.centre.lat, lon: area.centre.lon };
+  return area.kind === 'cell'
+    ? { kind: 'cell', geohash: area.geohash, centre }
+    : { kind: 'city', cityId: area.cityId, centre };
+}

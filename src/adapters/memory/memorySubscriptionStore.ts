@@ -6,6 +6,7 @@ import type {
 } from '../../app/ports/subscriptions.js';
 import type { Language } from '../../core/nlu/language.js';
 import {
+  coarseArea,
   type SubscriberArea,
   type Subscription,
   subscriptionKey,
@@ -90,12 +91,4 @@ export class MemorySubscriptionStore implements SubscriptionStore, RecipientChec
   stored(): Subscription[] {
     return [...this.subscriptions.values()].map((subscription) => structuredClone(subscription));
   }
-}
-
-/** Only the coarse area, field by field: nothing else a caller passed in is kept. */
-function coarseArea(area: SubscriberArea): SubscriberArea {
-  const centre = { lat: area.centre.lat, lon: area.centre.lon };
-  return area.kind === 'cell'
-    ? { kind: 'cell', geohash: area.geohash, centre }
-    : { kind: 'city', cityId: area.cityId, centre };
 }

@@ -4,6 +4,7 @@ import type { SubscriberIndex, SubscriptionStore } from '../../app/ports/subscri
 import type { Language } from '../../core/nlu/language.js';
 import { subscriberCell } from '../../core/place/cellCover.js';
 import {
+  coarseArea,
   type SubscriberArea,
   type Subscription,
   subscriptionKey,
@@ -67,18 +68,7 @@ export class MongoSubscriptionRepository implements SubscriptionStore {
   }): Promise<void> {
     const { channel, address, language, now } = subscription;
     // Rebuilt field by field so nothing but the coarse area reaches the database.
-    const area: SubscriberArea =
-      subscription.area.kind === 'cell'
-        ? {
-            kind: 'cell',
-            geohash: subscription.area.geohash,
-            centre: { lat: subscription.area.centre.lat, lon: subscription.area.centre.lon },
-          }
-        : {
-            kind: 'city',
-            cityId: subscription.area.cityId,
-            centre: { lat: subscription.area.centre.lat, lon: subscription.area.centre.lon },
-          };
+    const area = coarseArea(subscription.area);
     const _id = subscriptionKey(channel, address);
     const previous = await this.model.findOne({ _id }, { area: 1 }).lean();
     // On the board first: a crash in between leaves a line the broadcast skips, never a miss.
