@@ -13,6 +13,7 @@ import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { loadTranslator } from './adapters/files/loadTranslator.js';
+import { SharpPhotoSanitizer } from './adapters/images/sharpPhotoSanitizer.js';
 import { publicAlertRoutes } from './adapters/http/alerts/publicAlertRoutes.js';
 import { consoleRoutes } from './adapters/http/console/consoleRoutes.js';
 import { devRoutes } from './adapters/http/dev/devRoutes.js';
@@ -209,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     translator,
     cases,
     photos,
+    photoSanitizer: new SharpPhotoSanitizer(),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'bot' }),
     hashId: deps.hashId,
