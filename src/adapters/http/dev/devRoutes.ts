@@ -36,10 +36,14 @@ export interface DevRoutesOptions {
   /**
    * Answer peers other than this machine too (`DEV_CHANNEL=1` set
    * explicitly). Otherwise a request whose socket does not come from a
-   * loopback address is answered 404, as if the channel did not exist.
+   * loopback address, or that a proxy forwarded, is answered 404, as if the
+   * channel did not exist.
    */
   anyPeer?: boolean;
 }
+
+/** Headers a reverse proxy adds; a request carrying one did not start on this machine. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'] as const;
 
 /**
  * The dev channel: a WhatsApp-like conversation for people and tests
@@ -51,7 +55,10 @@ export const devRoutes = fp(
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['dev channel'];
     const onRequest = async (request: FastifyRequest) => {
-      if (options.anyPeer || isLoopbackPeer(request.socket.remoteAddress)) return;
+      if (options.anyPeer) return;
+      // A proxy on this machine would make the whole world a loopback peer: forwarded requests are refused.
+      const forwarded = FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined);
+      if (!forwarded && isLoopbackPeer(request.socket.remoteAddress)) return;
       request.log.warn({ path: request.routeOptions.url }, 'dev channel refused a remote peer');
       throw new AppError('not_found', 'the dev channel answers loopback peers only');
     };
