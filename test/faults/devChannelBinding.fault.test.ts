@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { errorOf, listen } from '../support/listen.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 /**
@@ -41,15 +42,14 @@ describe('the dev channel', () => {
   it('refuses a peer on another address of this machine, over a real socket', async () => {
     const external = externalAddress();
     expect(external, 'this machine needs a non-loopback interface for this test').toBeDefined();
-    await h.app.http.listen({ port: 0, host: '0.0.0.0' });
-    const port = h.app.http.addresses()[0]?.port;
+    const port = await listen(h.app, '0.0.0.0');
     const remote = await fetch(`http://${external}:${port}/dev/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(BODY),
     });
     expect(remote.status).toBe(404);
-    expect((await remote.json()).error.code).toBe('not_found');
+    expect((await errorOf(remote)).code).toBe('not_found');
     const outbox = await fetch(`http://${external}:${port}/dev/outbox?to=%2B212600000601`);
     expect(outbox.status).toBe(404);
     // The same service, asked from loopback, answers (npm run chat, the tests).

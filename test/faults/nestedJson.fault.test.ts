@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/adapters/http/jsonBody.js';
 import { sentence } from '../support/chat.js';
+import { errorOf, listen } from '../support/listen.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 /**
@@ -16,8 +17,7 @@ const flood = `${'['.repeat(FLOOD_DEPTH)}${']'.repeat(FLOOD_DEPTH)}`;
 
 beforeAll(async () => {
   h = await createTestApp();
-  await h.app.http.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${h.app.http.addresses()[0]?.port}`;
+  base = `http://127.0.0.1:${await listen(h.app)}`;
 });
 afterAll(() => h.close());
 
@@ -41,15 +41,13 @@ describe('a deeply nested JSON body', () => {
     expect(probe.status).toBe(200);
     for (const answer of answers) {
       expect(answer.status).toBe(400);
-      expect(await answer.json()).toEqual({
-        error: {
-          code: 'bad_request',
-          message: sentence(h.app, 'fr', 'http:too_deep', { max: String(MAX_JSON_DEPTH) }),
-        },
+      expect(await errorOf(answer)).toEqual({
+        code: 'bad_request',
+        message: sentence(h.app, 'fr', 'http:too_deep', { max: String(MAX_JSON_DEPTH) }),
       });
     }
     const arabic = await post('/api/session', flood, 'ar');
-    expect((await arabic.json()).error.message).toBe(
+    expect((await errorOf(arabic)).message).toBe(
       sentence(h.app, 'ar', 'http:too_deep', { max: String(MAX_JSON_DEPTH) }),
     );
   });
@@ -58,13 +56,13 @@ describe('a deeply nested JSON body', () => {
     const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
     const over = await post('/api/session', nested(MAX_JSON_DEPTH + 1));
     expect(over.status).toBe(400);
-    expect((await over.json()).error.message).toBe(
+    expect((await errorOf(over)).message).toBe(
       sentence(h.app, 'fr', 'http:too_deep', { max: String(MAX_JSON_DEPTH) }),
     );
     // At the limit the body is parsed and the route's schema answers (no such fields).
     const at = await post('/api/session', nested(MAX_JSON_DEPTH));
     expect(at.status).toBe(400);
-    expect((await at.json()).error.fields).toBeDefined();
+    expect((await errorOf(at)).fields).toBeDefined();
   });
 
   it('counts brackets inside strings as text, and keeps the parser’s other refusals', async () => {
@@ -77,8 +75,9 @@ describe('a deeply nested JSON body', () => {
     // Over the service's 1 MiB body limit: a localized 413.
     const big = await post('/api/session', JSON.stringify({ username: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
-    expect(await big.json()).toEqual({
-      error: { code: 'too_large', message: sentence(h.app, 'fr', 'common:http.too_large') },
+    expect(await errorOf(big)).toEqual({
+      code: 'too_large',
+      message: sentence(h.app, 'fr', 'common:http.too_large'),
     });
   });
 });
