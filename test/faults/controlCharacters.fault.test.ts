@@ -14,6 +14,7 @@ import { createTestApp, type TestApp } from '../support/testApp.js';
 
 // Everything the intake removes, and what it keeps (ZWJ in an emoji, newlines).
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
 const FAMILY = '+212600000701';
 let h: TestApp;
