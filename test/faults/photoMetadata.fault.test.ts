@@ -30,9 +30,9 @@ let supervisor: Session;
  * A 60 × 40 JPEG shot sideways (EXIF orientation 6) whose EXIF (IFD0 and GPS)
  * and XMP hold the parent's name, phone and home.
  */
-async function photoWithMetadata(): Promise<Buffer> {
+async function photoWithMetadata(background = '#7a4f2e'): Promise<Buffer> {
   const xmp = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${PARENT}</dc:creator><dc:description>${HOME}</dc:description></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
-  return sharp({ create: { width: 60, height: 40, channels: 3, background: '#7a4f2e' } })
+  return sharp({ create: { width: 60, height: 40, channels: 3, background } })
     .jpeg()
     .withExif({
       IFD0: { Artist: PARENT, Copyright: PHONE, ImageDescription: HOME },
@@ -175,6 +175,33 @@ describe('a photo with EXIF and XMP metadata', () => {
     // The officer's view and the poster are drawn from the same stored bytes.
     const officerView = await api(h.app, officer, 'GET', `/api/cases/${caseId}/photo`);
     expect(officerView.rawPayload.equals(bytes)).toBe(true);
+
+    // The citizen replies with a sighting and a photo from the same phone: cleaned the same way.
+    for (const step of [
+      'Je crois avoir vu cet enfant',
+      '1',
+      "aujourd'hui 16h",
+      { location: { latitude: 33.6, longitude: -7.63 } },
+      'Près de la gare, avec un adulte',
+    ]) {
+      await say(h.app, CITIZEN, step);
+    }
+    const sightingReceived = await photoWithMetadata('#2e5f7a');
+    expect(leaks(sightingReceived)).toHaveLength(4);
+    const afterPhoto = await say(h.app, CITIZEN, {
+      image: { mimeType: 'image/jpeg', dataBase64: sightingReceived.toString('base64') },
+    });
+    expect(afterPhoto.join('\n')).toContain(sentence(h.app, 'fr', 'sighting:call_back.prompt'));
+    await say(h.app, CITIZEN, 'non');
+    const sightings = await api(h.app, officer, 'GET', `/api/cases/${caseId}/sightings`);
+    const photoUrl = sightings.json<{ sightings: Array<{ photoUrl: string | null }> }>()
+      .sightings[0]?.photoUrl;
+    expect(photoUrl).toBeTruthy();
+    const sightingPhoto = await api(h.app, officer, 'GET', String(photoUrl));
+    expect(sightingPhoto.statusCode).toBe(200);
+    expect(sightingPhoto.rawPayload.equals(bytes)).toBe(false);
+    expect(leaks(sightingPhoto.rawPayload)).toEqual([]);
+    expect((await sharp(sightingPhoto.rawPayload).metadata()).exif).toBeUndefined();
   });
 });
 
