@@ -25,7 +25,10 @@ FROM node:20-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-core ca-certificates \
   && rm -rf /var/lib/apt/lists/*
+# The dev channel has no authentication: off in this image twice over (NODE_ENV=production
+# and DEV_CHANNEL=0). Only an explicit `-e DEV_CHANNEL=1` turns it on, and the service logs a warning.
 ENV NODE_ENV=production \
+    DEV_CHANNEL=0 \
     CHROMIUM_PATH=/usr/bin/chromium \
     DATA_DIR=/var/lib/tifli \
     PORT=3000

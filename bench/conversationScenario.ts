@@ -14,6 +14,7 @@ import { DevAdapter } from '../src/adapters/channels/devAdapter.js';
 import { QueueBoard } from '../src/adapters/embedded/queueBoard.js';
 import { loadFlows } from '../src/adapters/files/loadFlows.js';
 import { loadTranslator } from '../src/adapters/files/loadTranslator.js';
+import { SharpPhotoSanitizer } from '../src/adapters/images/sharpPhotoSanitizer.js';
 import { MemoryCaseStore, MemoryPhotoStore } from '../src/adapters/memory/memoryCaseRepository.js';
 import { MemoryConversationStore } from '../src/adapters/memory/memoryConversationStore.js';
 import { AuditLog } from '../src/adapters/mongo/auditLog.js';
@@ -61,6 +62,7 @@ async function tifliLogic(
       conversations: new MemoryConversationStore(),
       cases: new MemoryCaseStore(),
       photos: new MemoryPhotoStore(),
+      photoSanitizer: new SharpPhotoSanitizer(),
     });
     return { logic: new BotLogic(turns, translator, logger).onTurn, close: async () => undefined };
   }
@@ -78,6 +80,7 @@ async function tifliLogic(
     conversations: new MongoConversationStore(connection),
     cases,
     photos: new MongoPhotoStore(connection),
+    photoSanitizer: new SharpPhotoSanitizer(),
   });
   return {
     logic: new BotLogic(turns, translator, logger).onTurn,

@@ -19,12 +19,16 @@ import { devRoutes } from './adapters/http/dev/devRoutes.js';
 import { apiDocs } from './adapters/http/docs/apiDocs.js';
 import { errorHandler } from './adapters/http/errorHandler.js';
 import { healthRoutes } from './adapters/http/health/healthRoutes.js';
+import { jsonBody } from './adapters/http/jsonBody.js';
 import { Lifecycle } from './adapters/http/lifecycle.js';
 import { alertRoutes } from './adapters/http/officer/alertRoutes.js';
 import { caseRoutes } from './adapters/http/officer/caseRoutes.js';
 import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
+import { type HttpRateLimits, rateLimits } from './adapters/http/rateLimits.js';
+import { securityHeaders } from './adapters/http/securityHeaders.js';
+import { SharpPhotoSanitizer } from './adapters/images/sharpPhotoSanitizer.js';
 import { MemoryEvents } from './adapters/memory/memoryEvents.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
@@ -78,6 +82,12 @@ export interface AppDeps {
   hashId: (id: string) => string;
   clock: Clock;
   devChannel: boolean;
+  /** The dev channel answers peers other than loopback too (config: an explicit DEV_CHANNEL=1). */
+  devChannelAnyPeer?: boolean;
+  /** Requests per window by kind of caller; tests lower them. */
+  httpRateLimits?: HttpRateLimits;
+  /** How often a live-event stream checks that its session is still open; tests shorten it. */
+  liveEventSessionCheckMs?: number;
   referencePrefix: string;
   /** Conversation state, when a test wraps the database's store. */
   conversations?: ConversationStore;
@@ -209,6 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     translator,
     cases,
     photos,
+    photoSanitizer: new SharpPhotoSanitizer(),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'bot' }),
     hashId: deps.hashId,
@@ -299,10 +310,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   http.addHook('onClose', () => events.close());
   await http.register(errorHandler, { translator });
+  // Before every route: body depth, security headers, no-store and rate limits apply to all of them.
+  await http.register(jsonBody, {});
+  await http.register(securityHeaders);
   // Before the routes: it validates with their zod schemas and documents them.
   await http.register(apiDocs);
-  await http.register(healthRoutes, { connection: deps.connection, lifecycle });
   await http.register(officerAuth, { officers });
+  await http.register(rateLimits, deps.httpRateLimits ? { limits: deps.httpRateLimits } : {});
+  await http.register(healthRoutes, { connection: deps.connection, lifecycle });
   await http.register(sessionRoutes, { officers });
   const caseActions = new CaseActions({
     cases,
@@ -332,7 +347,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     documents: alertDocuments,
     clock: deps.clock,
   });
-  await http.register(eventRoutes, { events });
+  await http.register(eventRoutes, {
+    events,
+    officers,
+    ...(deps.liveEventSessionCheckMs ? { sessionCheckMs: deps.liveEventSessionCheckMs } : {}),
+  });
   await http.register(consoleRoutes, { rootDir: root });
   if (deps.devChannel) {
     await http.register(devRoutes, {
@@ -340,6 +359,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       outbox,
       lifecycle,
       translator,
+      anyPeer: deps.devChannelAnyPeer ?? false,
     });
   }
   await http.ready();

@@ -75,7 +75,13 @@ export const configSchema = z
      */
     databaseAdapters: env.DATABASE_ADAPTERS ?? (env.MONGODB_URI ? 'mongo' : 'embedded'),
     dataDir: env.DATA_DIR,
+    /**
+     * The dev channel: on unless production, or as `DEV_CHANNEL` says. It
+     * answers loopback peers only, unless `DEV_CHANNEL=1` is set explicitly
+     * (`devChannelAnyPeer`; main.ts warns when that happens in production).
+     */
     devChannel: env.DEV_CHANNEL ?? env.NODE_ENV !== 'production',
+    devChannelAnyPeer: env.DEV_CHANNEL === true,
     whatsapp: env.WHATSAPP,
     whatsappSessionDir: env.WHATSAPP_SESSION_DIR ?? `${env.DATA_DIR}/whatsapp-session`,
     chromiumPath: env.CHROMIUM_PATH,

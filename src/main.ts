@@ -21,6 +21,12 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const logger = createLogger({ level: config.logLevel });
   const hashId = createIdHasher(config.logHashSecret);
+  if (config.nodeEnv === 'production' && config.devChannel) {
+    logger.warn(
+      { anyPeer: config.devChannelAnyPeer },
+      'DEV_CHANNEL is on in production: /dev/messages and /dev/outbox have no authentication and show what officers wrote to families',
+    );
+  }
 
   const database = await openDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir });
   logger.info(
@@ -35,6 +41,7 @@ async function main(): Promise<void> {
     hashId,
     clock: systemClock,
     devChannel: config.devChannel,
+    devChannelAnyPeer: config.devChannelAnyPeer,
     referencePrefix: config.caseReferencePrefix,
     trustProxy: config.trustProxy,
     publicBaseUrl: config.publicBaseUrl,
@@ -68,7 +75,11 @@ async function main(): Promise<void> {
 
   await app.http.listen({ port: config.port, host: config.host });
   logger.info(
-    { port: config.port, devChannel: config.devChannel, whatsapp: config.whatsapp },
+    {
+      port: config.port,
+      devChannel: config.devChannel ? (config.devChannelAnyPeer ? 'any peer' : 'loopback') : 'off',
+      whatsapp: config.whatsapp,
+    },
     'Tifli is running',
   );
 

@@ -16,12 +16,14 @@ import type { Translator } from '../core/i18n/translator.js';
 import type { Language } from '../core/nlu/language.js';
 import type { Logger } from '../logger.js';
 import { applyEffects } from './applyEffects.js';
+import { cleanInbound } from './cleanInbound.js';
 import { KeyedQueue } from './keyedQueue.js';
 import type { AlertDirectory } from './ports/alertDirectory.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { Clock } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversationStore.js';
 import type { Events } from './ports/events.js';
+import type { PhotoSanitizer } from './ports/photoSanitizer.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
 import type { SubscriptionStore } from './ports/subscriptions.js';
@@ -33,6 +35,8 @@ export interface TurnPipelineDeps {
   translator: Translator;
   cases: FamilyCaseStore;
   photos: PhotoStore;
+  /** Every received photo is decoded and re-encoded by it before anything keeps it. */
+  photoSanitizer: PhotoSanitizer;
   clock: Clock;
   logger: Logger;
   hashId: (id: string) => string;
@@ -102,7 +106,15 @@ export class TurnPipeline {
     return this.deps.hashId(conversationKey(channel, address));
   }
 
-  private async run(message: InboundMessage): Promise<string[]> {
+  private async run(received: InboundMessage): Promise<string[]> {
+    // Cleaned once, before any attempt: what is stored is the cleaned text and the re-encoded photo.
+    const message = await cleanInbound(received, this.deps.photoSanitizer);
+    if (received.photo && !message.photo) {
+      this.deps.logger.info(
+        { conversation: this.conversationHash(received.channel, received.address) },
+        'photo refused: it does not decode or has too many pixels',
+      );
+    }
     const key = conversationKey(message.channel, message.address);
     const hash = this.conversationHash(message.channel, message.address);
     const messageHash = message.messageId

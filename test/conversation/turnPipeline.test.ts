@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
+import { SharpPhotoSanitizer } from '../../src/adapters/images/sharpPhotoSanitizer.js';
 import {
   MemoryCaseStore,
   MemoryPhotoStore,
@@ -56,6 +57,7 @@ function pipeline(store: ConversationStore, cases = new MemoryCaseStore()): Turn
     translator,
     cases,
     photos: new MemoryPhotoStore(),
+    photoSanitizer: new SharpPhotoSanitizer(),
     clock: { now: () => now },
     logger: pino({ level: 'silent' }),
     hashId: (id) => id,

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/officer.js';
 import { PNG_1PX, say, sayAll, sentence, UP_TO_PHOTO } from '../support/chat.js';
@@ -425,8 +426,14 @@ describe('release, notes and the photo', () => {
 
     const photo = await call(casa, 'GET', `/api/cases/${caseId}/photo`);
     expect(photo.statusCode).toBe(200);
-    expect(photo.headers['content-type']).toBe('image/png');
-    expect(photo.rawPayload).toEqual(Buffer.from(PNG_1PX, 'base64'));
+    // The family's PNG, decoded and re-encoded: a 1×1 JPEG, never the bytes received.
+    expect(photo.headers['content-type']).toBe('image/jpeg');
+    expect(photo.rawPayload).not.toEqual(Buffer.from(PNG_1PX, 'base64'));
+    expect(await sharp(photo.rawPayload).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 1,
+      height: 1,
+    });
     expect((await call(rabat, 'GET', `/api/cases/${caseId}/photo`)).statusCode).toBe(404);
     expect((await call(null, 'GET', `/api/cases/${caseId}/photo`)).statusCode).toBe(401);
 

@@ -10,8 +10,8 @@ export interface ReportOptions {
   abduction?: 'oui' | 'non';
   /** When the child was last seen, as the family writes it (default "aujourd'hui 15h"). */
   lastSeen?: string;
-  /** Sends a photo of the child (a 1×1 PNG) instead of skipping the question. */
-  photo?: boolean;
+  /** Sends a photo of the child (a 1×1 PNG, or the picture given) instead of skipping the question. */
+  photo?: boolean | { mimeType: string; dataBase64: string };
 }
 
 /**
@@ -32,7 +32,12 @@ export async function submitReport(
     options.childName ?? 'Yassine Bennani',
     'garçon',
     options.age ?? '7',
-    options.photo ? { image: { mimeType: 'image/png', dataBase64: PNG_1PX } } : 'passer',
+    options.photo
+      ? {
+          image:
+            options.photo === true ? { mimeType: 'image/png', dataBase64: PNG_1PX } : options.photo,
+        }
+      : 'passer',
     '1m20',
     'mince',
     'cheveux noirs courts',

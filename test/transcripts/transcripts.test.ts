@@ -18,7 +18,7 @@
  *   user> some text                   a text message (`user>` alone: an empty one)
  *   user> [location 33.5731 -7.5898 Place Mohammed V]
  *                                     a pin (latitude, longitude, optional name)
- *   user> [photo png]                 a photo (a 1×1 PNG; `jpeg`: a JPEG header)
+ *   user> [photo png]                 a photo (a 1×1 PNG; `jpeg`: a 2×2 JPEG)
  *   user> [voice]                     a voice note (also sticker, video, document)
  *   bot> first line of a reply        one reply of the turn before…
  *   bot| its next line                …continued on the next line
@@ -35,6 +35,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
+import { SharpPhotoSanitizer } from '../../src/adapters/images/sharpPhotoSanitizer.js';
 import {
   MemoryCaseStore,
   MemoryPhotoStore,
@@ -100,6 +101,7 @@ async function replay(source: string): Promise<string> {
     translator,
     cases: new MemoryCaseStore(),
     photos: new MemoryPhotoStore(),
+    photoSanitizer: new SharpPhotoSanitizer(),
     clock: { now: () => now },
     logger: pino({ level: 'silent' }),
     hashId: (id) => id,

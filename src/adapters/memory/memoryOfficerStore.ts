@@ -90,6 +90,11 @@ export class MemoryOfficerStore implements OfficerStore {
     this.sessions.delete(sha256(token));
   }
 
+  async sessionAlive(token: string): Promise<boolean> {
+    const session = this.sessions.get(sha256(token));
+    return session !== undefined && session.expiresAt.getTime() > this.clock().getTime();
+  }
+
   async loginDelay(
     key: string,
     scale = 1,

@@ -164,6 +164,12 @@ export class MongoOfficerRepository implements OfficerStore {
     await this.sessions.deleteOne({ _id: sha256(token) });
   }
 
+  /** Whether the session is open; read by `_id` and never extended. */
+  async sessionAlive(token: string): Promise<boolean> {
+    const session = await this.sessions.findOne({ _id: sha256(token) }, { expiresAt: 1 }).lean();
+    return session !== null && session.expiresAt.getTime() > this.clock().getTime();
+  }
+
   /**
    * How long to wait before answering a login for this key (an account or an
    * address), growing with recent failures, or how long it is refused.

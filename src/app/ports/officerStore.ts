@@ -17,6 +17,11 @@ export interface OfficerStore {
   openSession(username: string): Promise<{ token: string; csrfToken: string }>;
   resumeSession(token: string): Promise<{ officer: Officer; csrfToken: string } | null>;
   closeSession(token: string): Promise<void>;
+  /**
+   * Whether a session is still open, without extending it: a live-event
+   * stream asks this, and an open stream must not keep its session alive.
+   */
+  sessionAlive(token: string): Promise<boolean>;
   loginDelay(key: string, scale?: number): Promise<{ delayMs: number } | { refusedForMs: number }>;
   recordLoginFailure(key: string): Promise<void>;
   clearLoginFailures(key: string): Promise<void>;

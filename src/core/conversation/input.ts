@@ -21,7 +21,8 @@ export const turnInputSchema = z.discriminatedUnion('kind', [
     photoId: z.string(),
     mimeType: z.string(),
     size: z.number().int().min(0),
-    problem: z.enum(['bad_type', 'too_large']).optional(),
+    /** Refused by its bytes (not a picture, over 5 MB) or when decoded (corrupt, too many pixels). */
+    problem: z.enum(['bad_type', 'too_large', 'unreadable', 'too_many_pixels']).optional(),
   }),
   z.object({ kind: z.literal('unsupported'), media: unsupportedMediaSchema }),
 ]);

@@ -140,6 +140,9 @@ export function parseAnswer(node: InputNode, input: TurnInput, context: ParseCon
       if (input.kind !== 'image') return invalid('photo_expected');
       if (input.problem === 'bad_type') return invalid('photo_type');
       if (input.problem === 'too_large') return invalid('photo_too_large');
+      if (input.problem === 'unreadable') return { ok: false, problem: key('photo:unreadable') };
+      if (input.problem === 'too_many_pixels')
+        return { ok: false, problem: key('photo:too_many_pixels') };
       return {
         ok: true,
         value: { photoId: input.photoId, mimeType: input.mimeType },

@@ -29,10 +29,15 @@ export const publicAlertRoutes = fp(
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const { alerts, photos, documents, clock } = options;
     const tags = ['public alerts'];
+    // Meant to be shown by other sites (news pages, social networks): not same-origin only.
+    const helmet = { crossOriginResourcePolicy: { policy: 'cross-origin' as const } };
 
     app.get(
       '/alerts/feed.xml',
-      { schema: { summary: 'Atom feed of the active alerts (application/atom+xml)', tags } },
+      {
+        helmet,
+        schema: { summary: 'Atom feed of the active alerts (application/atom+xml)', tags },
+      },
       async (_request, reply) => {
         const open = await alerts.open();
         return reply
@@ -45,6 +50,7 @@ export const publicAlertRoutes = fp(
     app.get(
       '/alerts/:id.cap',
       {
+        helmet,
         schema: {
           summary:
             "The alert's latest CAP 1.2 message: Alert, Update or Cancel (application/cap+xml)",
@@ -86,6 +92,7 @@ export const publicAlertRoutes = fp(
     app.get(
       '/alerts/:id/photo',
       {
+        helmet,
         schema: {
           summary: "The child's photo, only while the alert is active (the image bytes)",
           tags,

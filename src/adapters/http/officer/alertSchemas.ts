@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALERT_STATES, alertStagesSchema } from '../../../core/alert/alert.js';
+import { officerText } from './officerText.js';
 
 /** `:id` of an alert. */
 export const alertParams = z.strictObject({ id: z.string().min(1).max(100) });
@@ -9,7 +10,7 @@ export const sightingPhotoParams = z.strictObject({
   sightingId: z.string().min(1).max(100),
 });
 
-const alertText = z.string().trim().min(20).max(1500);
+const alertText = officerText(20, 1500);
 /** Request bodies: exactly the fields each action takes. */
 export const alertBodies = {
   propose: z

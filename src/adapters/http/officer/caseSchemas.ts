@@ -7,6 +7,7 @@ import {
 } from '../../../core/case/caseLifecycle.js';
 import { CASE_STATUSES } from '../../../core/case/caseStatus.js';
 import { usernameSchema } from '../../../core/officer.js';
+import { officerText } from './officerText.js';
 
 /** `:id` of a case. */
 export const caseParams = z.strictObject({ id: z.string().min(1).max(100) });
@@ -21,9 +22,9 @@ export const noBody = z.strictObject({}).nullish();
 
 /** Request bodies: exactly the fields each action takes (anything else is refused). */
 export const caseBodies = {
-  message: z.strictObject({ text: z.string().trim().min(1).max(2000) }),
-  note: z.strictObject({ text: z.string().trim().min(1).max(4000) }),
-  patch: z.strictObject({ officialReportNumber: z.string().trim().min(1).max(60) }),
+  message: z.strictObject({ text: officerText(1, 2000) }),
+  note: z.strictObject({ text: officerText(1, 4000) }),
+  patch: z.strictObject({ officialReportNumber: officerText(1, 60) }),
   confirm: z.strictObject({ checklist: confirmationChecklistSchema }),
   reject: z.strictObject({ reason: rejectReasonSchema }),
   resolve: z.strictObject({ reason: resolveReasonSchema }),

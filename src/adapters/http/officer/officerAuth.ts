@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { OfficerStore } from '../../../app/ports/officerStore.js';
 import { AppError } from '../../../core/errors.js';
 import type { Officer } from '../../../core/officer.js';
+import { SessionStreams } from './sessionStreams.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,6 +21,7 @@ export const officerAuth = fp(
   async (app: FastifyInstance, options: { officers: OfficerStore }) => {
     await app.register(cookie);
     app.decorateRequest('officer', null);
+    app.decorate('sessionStreams', new SessionStreams());
     app.decorate('requireOfficer', async (request: FastifyRequest, _reply: FastifyReply) => {
       const token = request.cookies[SESSION_COOKIE];
       const session = token ? await options.officers.resumeSession(token) : null;
@@ -42,6 +44,8 @@ export const officerAuth = fp(
 declare module 'fastify' {
   interface FastifyInstance {
     requireOfficer(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** The live-event streams of each session, ended when it signs out. */
+    sessionStreams: SessionStreams;
   }
 }
 

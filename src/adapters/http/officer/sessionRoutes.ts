@@ -90,7 +90,9 @@ export const sessionRoutes = fp(
         },
       },
       async (request, reply) => {
-        await officers.closeSession(request.cookies[SESSION_COOKIE] ?? '');
+        const token = request.cookies[SESSION_COOKIE] ?? '';
+        await officers.closeSession(token);
+        app.sessionStreams.closeAll(token);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.status(204).send();
       },
