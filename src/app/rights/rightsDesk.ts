@@ -115,6 +115,10 @@ export class RightsDesk {
       createdAt: now,
     });
     const request = filed.request;
+    // Erased at once with nothing left to review: no request keeps the number either.
+    if (effect.kind === 'erase' && status === 'answered') {
+      await this.deps.requests.forgetSubject(channel, address);
+    }
     if (filed.created) {
       await this.deps.audit.append({
         at: now,

@@ -22,7 +22,6 @@ import {
   continueRights,
   type FileRightsRequest,
   type RightsTurn,
-  rightsAskOf,
 } from './rightsTurn.js';
 import { describePickOption } from './summary.js';
 import { key, lines, raw, type Text } from './text.js';
@@ -293,8 +292,13 @@ class TurnRouter {
 
     // 3. Words that act at any moment, then a request about one's data, at any point.
     if (interruption !== null) return this.interrupt(data, language, interruption);
-    const rightsAsk = rightsAskOf(input);
-    if (rightsAsk) return this.rights(beginRights(rightsAsk, this.rightsInput(data)), language);
+    const rightsAsk = input.kind === 'text' ? recognizeRightsAsk(text) : null;
+    if (rightsAsk) {
+      // Asked in another language ("أريد الاطلاع على معطياتي" in a French conversation): answered in it.
+      const spoken = rightsAsk.language ?? language;
+      const asked = { ...data, language: spoken };
+      return this.rights(beginRights(rightsAsk.ask, this.rightsInput(asked)), spoken);
+    }
 
     // 4. An answer to the current question.
     if (data.flow) return this.answer(data, data.flow, language);
