@@ -230,6 +230,42 @@ describe('rights requests through the bot (Law 09-08)', () => {
     expect(fresh).toContain(sentence(app, 'ary', 'rights:access.nothing'));
   });
 
+  it("add a family's correction to the case, for its officer to apply", async () => {
+    harness = await createTestApp();
+    const { app } = harness;
+    const family = '+212600001207';
+    const reference = await submitReport(app, family, { childName: 'Sara Fassi', age: '9' });
+    const caseId = await caseIdOf(app, reference);
+    const officer = await signIn(app, 'off.casa', 'officer', CASABLANCA);
+
+    // In Arabic: what is wrong, in one message.
+    const ask = (await say(app, family, 'أريد تصحيح معطياتي')).join('\n');
+    expect(ask).toContain(sentence(app, 'ar', 'rights:rectify.ask', { reference }));
+    const filed = (await say(app, family, 'عمرها عشر سنوات وليس تسع')).join('\n');
+    expect(filed).toContain(sentence(app, 'ar', 'rights:rectify.filed', { reference }));
+
+    const timeline = await api(app, officer, 'GET', `/api/cases/${caseId}/rights-requests`);
+    expect(timeline.statusCode, timeline.body).toBe(200);
+    const [correction] = timeline.json<{ requests: RequestView[] }>().requests;
+    expect(correction).toMatchObject({ kind: 'rectify', status: 'pending' });
+    expect(correction?.text).toBe('عمرها عشر سنوات وليس تسع');
+    expect((await pending(app, officer)).map((r) => r.id)).toEqual([correction?.id]);
+
+    const applied = await api(app, officer, 'POST', `/api/rights-requests/${correction?.id}/apply`, {
+      note: 'âge corrigé : 10 ans',
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const told = (await outboxOf(app, family)).join('\n');
+    expect(told).toContain(sentence(app, 'ar', 'rights:notify.rectify_applied', { reference }));
+    const seen = (await say(app, family, 'أريد الاطلاع على معطياتي')).join('\n');
+    expect(seen).toContain('عمرها عشر سنوات وليس تسع');
+
+    // Another region's officer neither sees nor applies it.
+    const stranger = await signIn(app, 'off.fes', 'officer', 'fes-meknes');
+    const hidden = await api(app, stranger, 'GET', `/api/cases/${caseId}/rights-requests`);
+    expect(hidden.statusCode).toBe(404);
+  });
+
   it("erase a citizen's subscription at once", async () => {
     harness = await createTestApp();
     const { app } = harness;
