@@ -1,4 +1,4 @@
-import { SESSION_IDLE_MS } from './loginThrottle.js';
+import { DEFAULT_LOGIN_THROTTLE, SESSION_IDLE_MS } from './loginThrottle.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,6 +31,10 @@ export const RETENTION = {
   decidedRightsRequestMs: 365 * DAY,
   /** An officer's session ends after 8 hours without use and is then purged. */
   officerSessionMs: SESSION_IDLE_MS,
+  /** Live events for the console (case ids only) on MongoDB, emptied by a TTL index. */
+  liveEventMs: HOUR,
+  /** Failed logins count only within this window. */
+  loginFailureMs: DEFAULT_LOGIN_THROTTLE.windowMs,
 } as const;
 
 /** One row of the retention table: a kind of data, how long, from when, and what enforces it. */
@@ -115,6 +119,19 @@ export const RETENTION_TABLE: readonly RetentionRule[] = [
     enforcedBy: 'refused once expired; purge job `sessions`',
   },
   {
+    data: 'failed-login counter (account name or client address)',
+    keptForMs: RETENTION.loginFailureMs,
+    from: 'the last failure',
+    enforcedBy:
+      'ignored once the window passed; the record is not yet deleted (docs/privacy.md, gaps)',
+  },
+  {
+    data: 'live event for the console (case id, region)',
+    keptForMs: RETENTION.liveEventMs,
+    from: 'its publication',
+    enforcedBy: 'TTL index on MongoDB; in memory only on the embedded database',
+  },
+  {
     data: 'audit trail (officer names, case ids, actions; no family data)',
     keptForMs: null,
     from: 'kept as the record of who did what',
@@ -126,8 +143,10 @@ export const RETENTION_TABLE: readonly RetentionRule[] = [
 export function formatPeriod(ms: number | null): string {
   if (ms === null) return '—';
   if (ms === 0) return 'not kept';
-  if (ms % DAY === 0) return `${ms / DAY} days`;
-  return `${ms / HOUR} hours`;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms % DAY === 0) return count(ms / DAY, 'day');
+  if (ms % HOUR === 0) return count(ms / HOUR, 'hour');
+  return count(ms / 60_000, 'minute');
 }
 
 /** The retention table as the Markdown docs/privacy.md holds between its markers. */

@@ -251,9 +251,15 @@ describe('rights requests through the bot (Law 09-08)', () => {
     expect(correction?.text).toBe('عمرها عشر سنوات وليس تسع');
     expect((await pending(app, officer)).map((r) => r.id)).toEqual([correction?.id]);
 
-    const applied = await api(app, officer, 'POST', `/api/rights-requests/${correction?.id}/apply`, {
-      note: 'âge corrigé : 10 ans',
-    });
+    const applied = await api(
+      app,
+      officer,
+      'POST',
+      `/api/rights-requests/${correction?.id}/apply`,
+      {
+        note: 'âge corrigé : 10 ans',
+      },
+    );
     expect(applied.statusCode, applied.body).toBe(200);
     const told = (await outboxOf(app, family)).join('\n');
     expect(told).toContain(sentence(app, 'ar', 'rights:notify.rectify_applied', { reference }));
