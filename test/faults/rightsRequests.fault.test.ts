@@ -303,4 +303,15 @@ describe('rights requests through the bot (Law 09-08)', () => {
     const supervisor = await signIn(app, 'sup.casa', 'supervisor', CASABLANCA);
     expect(await pending(app, supervisor)).toEqual([]);
   });
+
+  it("serves the console's texts of the data-requests panel in every language", async () => {
+    harness = await createTestApp();
+    for (const language of ['ar', 'fr', 'ary'] as const) {
+      const response = await harness.app.http.inject({ url: `/console/i18n/${language}.json` });
+      expect(response.statusCode).toBe(200);
+      const texts = response.json<{ rights?: Record<string, unknown>; app?: unknown }>();
+      expect(texts.app).toBeDefined();
+      expect(texts.rights?.nav).toBe(sentence(harness.app, language, 'rights:console.nav'));
+    }
+  });
 });

@@ -30,7 +30,9 @@ describe('the retention table enforced by the purge job', () => {
     expect(await app.purge()).toMatchObject({ closedCases: 0 });
     clock.advance(2 * DAY);
     expect(await app.purge()).toMatchObject({ closedCases: 1 });
-    expect(await connection.collection('cases').countDocuments({ _id: closedId })).toBe(0);
+    expect(
+      await connection.collection<{ _id: string }>('cases').countDocuments({ _id: closedId }),
+    ).toBe(0);
     expect(await connection.collection('photos').countDocuments()).toBe(0);
     expect(await app.cases.findIdByReference(openRef)).not.toBeNull();
     const trail = await connection.collection('audit').find({ caseId: closedId }).toArray();
