@@ -5,13 +5,26 @@ import { RETENTION_TABLE, retentionTableMarkdown } from '../../src/core/retentio
 
 const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'privacy.md'), 'utf8');
 
+/** A Markdown table's cells, row by row, without padding or the separator row. */
+const cells = (table: string): string[][] =>
+  table
+    .split('\n')
+    .filter((line) => !/^\|[\s|:-]+\|$/.test(line))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+
 describe('docs/privacy.md', () => {
   it('prints the retention table of the code', () => {
     const printed = /<!-- retention-table:start -->\n([\s\S]*?)\n<!-- retention-table:end -->/.exec(
       doc,
     );
     expect(printed?.[1], 'the markers of the retention table').toBeDefined();
-    expect(printed?.[1]).toBe(retentionTableMarkdown());
+    // Compared cell by cell: the formatter pads the columns of the document's table.
+    expect(cells(printed?.[1] ?? '')).toEqual(cells(retentionTableMarkdown()));
     expect(RETENTION_TABLE.length).toBeGreaterThan(10);
   });
 
