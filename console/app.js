@@ -105,6 +105,8 @@ const state = {
   login: { username: '', password: '' },
   busy: false,
   live: 'off',
+  /** Data-subject requests (Law 09-08): the pending list, the open case's, refusal drafts. */
+  rights: { pending: [], loaded: false, forCase: [], reasons: {}, notes: {} },
 };
 
 let events = null;
@@ -593,6 +595,7 @@ function parseHash() {
   const [kind, value] = hash.split('/');
   if (kind === 'case' && value) return { view: 'case', id: decodeURIComponent(value) };
   if (kind === 'queue' && QUEUE_TABS.includes(value)) return { view: 'queue', tab: value };
+  if (kind === 'rights') return { view: 'rights' };
   return { view: 'queue', tab: state.tab };
 }
 
@@ -612,7 +615,21 @@ async function route() {
     }
     state.view = 'case';
     render();
-    await Promise.all([fetchCase(target.id), fetchAlerts(target.id), fetchSightings(target.id)]);
+    await Promise.all([
+      fetchCase(target.id),
+      fetchAlerts(target.id),
+      fetchSightings(target.id),
+      fetchCaseRights(target.id),
+    ]);
+    render();
+    return;
+  }
+  if (target.view === 'rights') {
+    state.openCaseId = null;
+    state.detail = null;
+    state.view = 'rights';
+    render();
+    await fetchPendingRights();
     render();
     return;
   }
@@ -852,6 +869,7 @@ function render() {
   if (state.view === 'login') main.append(loginView());
   else if (state.view === 'queue') main.append(queueView());
   else if (state.view === 'case') main.append(caseView());
+  else if (state.view === 'rights') main.append(rightsView());
   else main.append(h('p', { class: 'muted' }, t('app.loading')));
 
   root.replaceChildren(
@@ -920,6 +938,11 @@ function headerView() {
           'span',
           { class: `live live-${state.live}`, testid: 'live', hidden: state.live === 'off' },
           state.live === 'connected' ? t('live.connected') : t('live.reconnecting'),
+        ),
+        h(
+          'a',
+          { href: '#/rights', class: 'button button-quiet', testid: 'rights-nav' },
+          t('rights.nav'),
         ),
         h(
           'button',
@@ -1904,6 +1927,7 @@ function caseView() {
         sightingsPanel(detail),
         actionsPanel(detail),
         conversationPanel(detail, conversationOpen),
+        rightsPanel(),
         notesPanel(detail),
       ),
     ),
@@ -2952,6 +2976,189 @@ function sightingsPanel(detail) {
     sightings.length === 0
       ? h('p', { class: 'muted', testid: 'sightings-empty' }, t('sightings.empty'))
       : h('ol', { class: 'sightings', testid: 'sightings' }, sightings.map(sightingItem)),
+  );
+}
+
+// ---------------------------------------------------------------- data-subject requests
+
+async function fetchPendingRights() {
+  const result = await api('GET', '/api/rights-requests');
+  if (result.status === 401) return sessionLost();
+  if (!result.ok) return showError(result);
+  state.rights.pending = result.data.requests;
+  state.rights.loaded = true;
+}
+
+async function fetchCaseRights(caseId) {
+  const result = await api('GET', `/api/cases/${encodeURIComponent(caseId)}/rights-requests`);
+  if (result.status === 401) return sessionLost();
+  // Another case opened meanwhile: its own fetch fills the panel.
+  if (state.openCaseId !== caseId) return;
+  state.rights.forCase = result.ok ? result.data.requests : [];
+}
+
+/** Applies or refuses a request, then re-reads what the officer is looking at. */
+async function decideRights(request, action) {
+  const body =
+    action === 'refuse'
+      ? {
+          reason: state.rights.reasons[request.id] ?? 'case_open',
+          ...(state.rights.notes[request.id] ? { note: state.rights.notes[request.id] } : {}),
+        }
+      : state.rights.notes[request.id]
+        ? { note: state.rights.notes[request.id] }
+        : {};
+  state.busy = true;
+  render();
+  const result = await api(
+    'POST',
+    `/api/rights-requests/${encodeURIComponent(request.id)}/${action}`,
+    body,
+  );
+  state.busy = false;
+  if (result.status === 401) return sessionLost();
+  await Promise.all([
+    fetchPendingRights(),
+    state.openCaseId ? fetchCaseRights(state.openCaseId) : Promise.resolve(),
+  ]);
+  if (result.ok) {
+    showSuccess(action === 'refuse' ? 'rights.refused' : 'rights.applied');
+  } else {
+    // Still pending after a 409: the erasure was refused because a case is open; otherwise
+    // another supervisor decided it first.
+    const stillPending = state.rights.pending.some((item) => item.id === request.id);
+    showError(result, stillPending ? { conflict: 'rights.case_open' } : {});
+  }
+  render();
+}
+
+function rightsRequestItem(request) {
+  const decidable = request.status === 'pending';
+  const reasonSelect = h(
+    'select',
+    {
+      testid: `rights-reason-${request.id}`,
+      onchange: (event) => {
+        state.rights.reasons[request.id] = event.target.value;
+      },
+    },
+    ['case_open', 'judicial_hold', 'identity_unverified', 'other'].map((reason) =>
+      h(
+        'option',
+        { value: reason, selected: (state.rights.reasons[request.id] ?? 'case_open') === reason },
+        t(`rights.reasons.${reason}`),
+      ),
+    ),
+  );
+  const note = h('input', {
+    type: 'text',
+    maxlength: '1000',
+    testid: `rights-note-${request.id}`,
+    value: state.rights.notes[request.id] ?? '',
+    oninput: (event) => {
+      state.rights.notes[request.id] = event.target.value;
+    },
+  });
+  return h(
+    'li',
+    { class: 'rights-request', testid: `rights-request-${request.id}` },
+    h(
+      'p',
+      {},
+      h('strong', {}, t(`rights.kind.${request.kind}`)),
+      ' — ',
+      tOr(`rights.status.${request.status}`, request.status),
+      ' — ',
+      request.caseId
+        ? h(
+            'a',
+            { href: `#/case/${encodeURIComponent(request.caseId)}` },
+            t('rights.case', { reference: request.caseReference ?? '' }),
+          )
+        : t('rights.no_case'),
+    ),
+    h('p', { class: 'muted' }, t('rights.received', { date: formatDateTime(request.createdAt) })),
+    request.text ? h('p', {}, t('rights.correction', { text: request.text })) : null,
+    request.erasedAtOnce.length > 0
+      ? h(
+          'p',
+          { class: 'muted' },
+          t('rights.erased_at_once', { what: request.erasedAtOnce.join(', ') }),
+        )
+      : null,
+    request.decidedAt
+      ? h(
+          'p',
+          { class: 'muted' },
+          t('rights.decided', {
+            status: tOr(`rights.status.${request.status}`, request.status),
+            by: request.decidedBy ?? '—',
+            date: formatDateTime(request.decidedAt),
+          }),
+        )
+      : null,
+    decidable
+      ? h(
+          'div',
+          { class: 'rights-actions' },
+          field(t('rights.note_label'), note),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button',
+              testid: `rights-apply-${request.id}`,
+              disabled: state.busy,
+              onclick: () => decideRights(request, 'apply'),
+            },
+            t(request.kind === 'erase' ? 'rights.apply_erase' : 'rights.apply'),
+          ),
+          field(t('rights.reason_label'), reasonSelect),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-quiet',
+              testid: `rights-refuse-${request.id}`,
+              disabled: state.busy,
+              onclick: () => decideRights(request, 'refuse'),
+            },
+            t('rights.refuse'),
+          ),
+        )
+      : null,
+  );
+}
+
+/** The pending requests this officer decides (`#/rights`). */
+function rightsView() {
+  const { pending, loaded } = state.rights;
+  return h(
+    'section',
+    { class: 'rights-view', testid: 'rights-view' },
+    h('h1', {}, t('rights.title')),
+    h('p', { class: 'muted' }, t('rights.intro')),
+    !loaded
+      ? h('p', { class: 'muted' }, t('app.loading'))
+      : pending.length === 0
+        ? h('p', { class: 'muted', testid: 'rights-empty' }, t('rights.empty'))
+        : h(
+            'ol',
+            { class: 'rights-requests', testid: 'rights-list' },
+            pending.map(rightsRequestItem),
+          ),
+  );
+}
+
+/** The open case's requests, in its timeline. */
+function rightsPanel() {
+  const requests = state.rights.forCase;
+  return panel(
+    'rights.case_panel',
+    'section-rights',
+    requests.length === 0
+      ? h('p', { class: 'muted' }, t('rights.case_empty'))
+      : h('ol', { class: 'rights-requests' }, requests.map(rightsRequestItem)),
   );
 }
 

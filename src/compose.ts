@@ -27,6 +27,7 @@ import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
 import { type HttpRateLimits, rateLimits } from './adapters/http/rateLimits.js';
+import { rightsRoutes } from './adapters/http/rights/rightsRoutes.js';
 import { securityHeaders } from './adapters/http/securityHeaders.js';
 import { SharpPhotoSanitizer } from './adapters/images/sharpPhotoSanitizer.js';
 import { MemoryEvents } from './adapters/memory/memoryEvents.js';
@@ -39,6 +40,8 @@ import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
 import { MongoLease } from './adapters/mongo/mongoLease.js';
 import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
+import { MongoPersonalData } from './adapters/mongo/mongoPersonalData.js';
+import { MongoRightsRequests } from './adapters/mongo/mongoRightsRequests.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -63,6 +66,7 @@ import type { ConversationStore } from './app/ports/conversationStore.js';
 import type { Events } from './app/ports/events.js';
 import type { Outbox } from './app/ports/outbox.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
+import { RightsDesk } from './app/rights/rightsDesk.js';
 import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
 import type { Translator } from './core/i18n/translator.js';
@@ -151,6 +155,8 @@ export interface App {
   /** The broadcast worker; src/main.ts starts it, tests drain it. */
   broadcast: BroadcastWorker;
   poster: PosterRenderer;
+  /** Law 09-08 requests: "see my data", corrections and erasures, and their decisions. */
+  rights: RightsDesk;
   /**
    * Rebuilds where subscribers are from the subscriptions, after they were
    * loaded in bulk (tests, benchmarks, a migration); not while people subscribe.
@@ -213,6 +219,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
+  // Law 09-08 rights: what is stored about a number, the requests, their decisions.
+  // The family is told outcomes by the notifier built with the channels below.
+  const rightsRequests = new MongoRightsRequests(deps.connection);
+  const personalData = new MongoPersonalData(deps.connection, (cityId) => {
+    const city = gazetteer.cities.find((candidate) => candidate.id === cityId);
+    return city ? { fr: city.fr, ar: city.ar } : null;
+  });
+  if (database === 'mongo') await Promise.all([rightsRequests.init(), personalData.init()]);
+  const rights = new RightsDesk({
+    requests: rightsRequests,
+    personalData,
+    cases,
+    subscriptions,
+    outbox: alertOutbox,
+    audit,
+    notifier: { send: (family, text) => notifier.send(family, text) },
+    events,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'rights' }),
+    hashId: deps.hashId,
+  });
   const turns = new TurnPipeline({
     conversations,
     flows,
@@ -233,6 +260,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     subscriptions,
     sightings,
     alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
+    rights,
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
   const devAdapter = new DevAdapter(outbox, clock);
@@ -331,6 +359,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     endAlertOfCase: (caseId, by) => alertCommands.endForCase(caseId, by),
   });
   await http.register(caseRoutes, { actions: caseActions, clock: deps.clock });
+  await http.register(rightsRoutes, { desk: rights });
   await http.register(alertRoutes, {
     service: alertCommands,
     progress: alertProgress,
@@ -386,6 +415,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     alertOutbox,
     broadcast,
     poster,
+    rights,
     reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
     channels,
     purge: () =>
@@ -398,6 +428,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           sightings: sightingReader,
           alerts: alertStore,
           outbox: alertOutbox,
+          personalData,
+          rightsRequests,
+          audit,
         },
         deps.clock.now(),
       ),

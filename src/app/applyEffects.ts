@@ -18,6 +18,7 @@ import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
 import type { SubscriptionStore } from './ports/subscriptions.js';
+import type { RightsDesk, RightsFiled } from './rights/rightsDesk.js';
 
 export interface EffectDeps {
   cases: FamilyCaseStore;
@@ -28,6 +29,8 @@ export interface EffectDeps {
   photos: PhotoStore;
   logger: Logger;
   referencePrefix: string;
+  /** Requests about one's data (Law 09-08); without it the bot cannot file them. */
+  rights?: Pick<RightsDesk, 'file'>;
 }
 
 export interface EffectContext {
@@ -56,6 +59,8 @@ export interface EffectResults {
   };
   /** The family's message this turn relayed to the officer of their case. */
   relayed?: { caseId: string; region: string | null };
+  /** The request about one's data this turn filed. */
+  rights?: RightsFiled;
 }
 
 const point = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
@@ -137,6 +142,11 @@ export async function applyEffects(
           at: context.now,
         });
         results.relayed = { caseId: effect.caseId, region };
+        break;
+      }
+      case 'fileRightsRequest': {
+        if (!deps.rights) throw new AppError('internal', 'no rights desk');
+        results.rights = await deps.rights.file(effect, context);
         break;
       }
       default: {

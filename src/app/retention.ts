@@ -1,35 +1,30 @@
+import { RETENTION } from '../core/retention.js';
 import type { AlertStore } from './ports/alertStore.js';
+import type { AuditTrail } from './ports/auditTrail.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
 import type { OfficerStore } from './ports/officerStore.js';
 import type { Outbox } from './ports/outbox.js';
+import type { PersonalData } from './ports/personalData.js';
 import type { PhotoStore } from './ports/photoStore.js';
+import type { RightsRequests } from './ports/rightsRequests.js';
 import type { SightingReader } from './ports/sightings.js';
 
-const HOUR = 3_600_000;
+/** The periods live in the one retention table of the core (printed in docs/privacy.md). */
+export { RETENTION } from '../core/retention.js';
 
-/**
- * How long Tifli keeps what is not a case (Law 09-08: no longer than needed).
- * Cases and the audit trail are not purged here: their retention follows the
- * judicial procedure and is the police's decision.
- */
-export const RETENTION = {
-  /** A conversation nobody wrote to for 3 days is forgotten, with any unfinished report in it. */
-  idleConversationMs: 72 * HOUR,
-  /** A photo whose report or sighting was not submitted within 3 days is deleted. */
-  unsubmittedPhotoMs: 72 * HOUR,
-  /**
-   * Who an alert was sent to (numbers) is kept 30 days after the alert ended,
-   * for questions about its reach; the alert itself stays with the case.
-   */
-  alertOutboxMs: 30 * 24 * HOUR,
-} as const;
+/** How many closed cases one pass deletes at most: the next pass takes the rest. */
+const CLOSED_CASES_PER_PASS = 200;
 
+/** What one pass deleted, by job (the jobs are named in the retention table). */
 export interface RetentionResult {
   conversations: number;
   photos: number;
   sessions: number;
   alertOutboxes: number;
+  closedCases: number;
+  stoppedSubscriptions: number;
+  rightsRequests: number;
 }
 
 /** What the purge jobs need: ports only. */
@@ -41,6 +36,12 @@ export interface RetentionDeps {
   sightings: Pick<SightingReader, 'exists'>;
   alerts: Pick<AlertStore, 'outboxesDue' | 'markOutboxPurged'>;
   outbox: Pick<Outbox, 'purge'>;
+  personalData: Pick<
+    PersonalData,
+    'closedCasesBefore' | 'alertsOfCases' | 'eraseCases' | 'purgeStoppedSubscriptions'
+  >;
+  rightsRequests: Pick<RightsRequests, 'purgeDecided'>;
+  audit: Pick<AuditTrail, 'append'>;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
@@ -56,6 +57,13 @@ export async function runRetention(deps: RetentionDeps, now: Date): Promise<Rete
     ),
     sessions: await deps.officers.purgeExpiredSessions(now),
     alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
+    closedCases: await purgeClosedCases(deps, before(RETENTION.closedCaseMs), now),
+    stoppedSubscriptions: await deps.personalData.purgeStoppedSubscriptions(
+      before(RETENTION.stoppedSubscriptionMs),
+    ),
+    rightsRequests: await deps.rightsRequests.purgeDecided(
+      before(RETENTION.decidedRightsRequestMs),
+    ),
   };
 }
 
@@ -73,6 +81,34 @@ async function purgeAlertOutboxes(
   for (const alertId of due) {
     await deps.outbox.purge(alertId);
     await deps.alerts.markOutboxPurged(alertId, now);
+  }
+  return due.length;
+}
+
+/**
+ * Deletes closed cases whose last change is older than the period, with what
+ * hangs on them (photos, sightings, alerts and who the alerts reached); the
+ * audit trail keeps that each was purged. A crash midway leaves a case that
+ * the next pass finds again.
+ */
+async function purgeClosedCases(
+  deps: Pick<RetentionDeps, 'personalData' | 'outbox' | 'audit'>,
+  changedBefore: Date,
+  now: Date,
+): Promise<number> {
+  const due = await deps.personalData.closedCasesBefore(changedBefore, CLOSED_CASES_PER_PASS);
+  for (const caseId of due) {
+    for (const alertId of await deps.personalData.alertsOfCases([caseId])) {
+      await deps.outbox.purge(alertId);
+    }
+    const erased = await deps.personalData.eraseCases([caseId]);
+    await deps.audit.append({
+      at: now,
+      actor: 'retention',
+      action: 'case.purged',
+      caseId,
+      details: erased,
+    });
   }
   return due.length;
 }

@@ -27,6 +27,7 @@ import type { PhotoSanitizer } from './ports/photoSanitizer.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
 import type { SubscriptionStore } from './ports/subscriptions.js';
+import type { RightsDesk } from './rights/rightsDesk.js';
 
 /** What the turn pipeline works with: its ports, the flows and texts, and the case numbering. */
 export interface TurnPipelineDeps {
@@ -53,6 +54,8 @@ export interface TurnPipelineDeps {
   sightings?: SightingStore;
   /** The active alerts a citizen may be writing about; none without it. */
   alerts?: AlertDirectory;
+  /** Requests about one's data (Law 09-08): what is stored, and filing them. */
+  rights?: Pick<RightsDesk, 'record' | 'file'>;
 }
 
 /** How many handled message ids a conversation remembers to drop redeliveries. */
@@ -228,6 +231,13 @@ export class TurnPipeline {
             address,
             new Date(now.getTime() - HOUR_MS),
           )) ?? 0;
+        return;
+      case 'subjectRecord':
+        snapshot.subjectRecord = (await this.deps.rights?.record(channel, address)) ?? {
+          cases: [],
+          subscription: null,
+          sightings: [],
+        };
         return;
       default: {
         const unreachable: never = part;

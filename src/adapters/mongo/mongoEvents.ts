@@ -3,11 +3,12 @@ import { EventEmitter } from 'node:events';
 import { type Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import type { CaseEvent, Events } from '../../app/ports/events.js';
+import { RETENTION } from '../../core/retention.js';
 import type { Logger } from '../../logger.js';
 
 const COLLECTION = 'events';
 /** Events are for live views only: an hour is far longer than any instance needs to catch up. */
-const TTL_SECONDS = 60 * 60;
+const TTL_SECONDS = RETENTION.liveEventMs / 1000;
 /**
  * ObjectIds are made by each client, so two instances' ids in the same
  * seconds are not in insertion order: each poll looks this far back and

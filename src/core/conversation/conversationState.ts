@@ -9,6 +9,14 @@ export const CONVERSATION_STATE_VERSION = 1;
 export const intentSchema = z.enum(['subscribe', 'sighting']);
 export type Intent = z.infer<typeof intentSchema>;
 
+/**
+ * Where a request about one's data stands (see rightsTurn.ts): the menu was
+ * shown, the bot asked what to correct, or whether to ask for erasure. The
+ * flow in progress, if any, is kept untouched meanwhile.
+ */
+export const rightsStepSchema = z.enum(['menu', 'correction', 'confirmErase']);
+export type RightsStep = z.infer<typeof rightsStepSchema>;
+
 /** What Tifli remembers about one conversation between turns. */
 export const conversationStateSchema = z.object({
   version: z.literal(CONVERSATION_STATE_VERSION),
@@ -20,6 +28,8 @@ export const conversationStateSchema = z.object({
   flow: flowStateSchema.nullable().default(null),
   /** The report this conversation filed last, for "where is my report?". */
   lastCase: z.object({ reference: z.string() }).nullable().default(null),
+  /** A request about the person's data waiting for their next message. */
+  rights: rightsStepSchema.nullable().default(null),
   /** Hashes of the last message ids handled, so a redelivered message is handled once. */
   processed: z.array(z.string()).default([]),
 });
@@ -32,6 +42,7 @@ export const emptyConversation = (): ConversationData => ({
   pendingIntent: null,
   flow: null,
   lastCase: null,
+  rights: null,
   processed: [],
 });
 

@@ -8,12 +8,21 @@ import {
   stopLanguage,
 } from '../nlu/languageChoice.js';
 import { hasMeaningfulContent, stripInvisible } from '../nlu/normalize.js';
+import { recognizeRightsAsk } from '../nlu/rightsPhrases.js';
+import type { SubjectRecord } from '../rights/subjectRecord.js';
 import type { ConversationData, Intent } from './conversationState.js';
 import { answer, goBack, repeatQuestion, type StepResult, startFlow } from './engine.js';
 import type { Flow } from './flowSchema.js';
 import type { Effect, FlowState } from './flowState.js';
 import type { TurnInput } from './input.js';
 import type { CityLookup, PickOption } from './parseAnswer.js';
+import {
+  backToQuestion,
+  beginRights,
+  continueRights,
+  type FileRightsRequest,
+  type RightsTurn,
+} from './rightsTurn.js';
 import { describePickOption } from './summary.js';
 import { key, lines, raw, type Text } from './text.js';
 
@@ -49,10 +58,17 @@ export interface TurnSnapshot {
   alerts?: readonly AlertCandidate[];
   /** How many sightings this number sent in the last hour. */
   recentSightings?: number;
+  /** What is stored about this number, for a request about one's data. */
+  subjectRecord?: SubjectRecord;
 }
 
 /** A part of the snapshot loaded on demand. */
-export type SnapshotPart = 'latestCase' | 'activeCase' | 'alerts' | 'recentSightings';
+export type SnapshotPart =
+  | 'latestCase'
+  | 'activeCase'
+  | 'alerts'
+  | 'recentSightings'
+  | 'subjectRecord';
 
 /** One inbound message as the router sees it. */
 export interface RoutedMessage {
@@ -77,7 +93,7 @@ export interface RelayToOfficer {
 }
 
 /** What the host must do for the turn: the flow's effects and the router's own. */
-export type TurnEffect = Effect | RelayToOfficer;
+export type TurnEffect = Effect | RelayToOfficer | FileRightsRequest;
 
 /** What the effects found that the replies depend on. */
 export interface EffectOutcome {
@@ -232,6 +248,13 @@ class TurnRouter {
 
     // 1. The language: the menu's answer, a detected first message, or the menu.
     if (data.awaitingLanguage || !data.language) {
+      // "mes données" as a first message: answered in the language of the phrase.
+      const rightsAsk = input.kind === 'text' ? recognizeRightsAsk(text) : null;
+      if (rightsAsk) {
+        const spoken = rightsAsk.language ?? data.language ?? guessLanguage(text);
+        const chosen = { ...data, language: spoken, awaitingLanguage: false };
+        return this.rights(beginRights(rightsAsk.ask, this.rightsInput(chosen)), spoken);
+      }
       const chosen =
         (typeof interruption === 'object' && interruption !== null
           ? interruption.switchTo
@@ -258,22 +281,76 @@ class TurnRouter {
     }
     const language = data.language;
 
-    // 2. Words that act at any moment.
-    if (interruption !== null) return this.interrupt(data, language, interruption);
+    // 2. A request about one's data waiting for its answer; any other anytime word closes it.
+    if (data.rights) {
+      const cancels = interruption === 'cancel' || interruption === 'back';
+      if (interruption === null || cancels) {
+        return this.rights(continueRights(data.rights, this.rightsInput(data)), language);
+      }
+      data = { ...data, rights: null };
+    }
 
-    // 3. An answer to the current question.
+    // 3. Words that act at any moment, then a request about one's data, at any point.
+    if (interruption !== null) return this.interrupt(data, language, interruption);
+    const rightsAsk = input.kind === 'text' ? recognizeRightsAsk(text) : null;
+    if (rightsAsk) {
+      // Asked in another language ("أريد الاطلاع على معطياتي" in a French conversation): answered in it.
+      const spoken = rightsAsk.language ?? language;
+      const asked = { ...data, language: spoken };
+      return this.rights(beginRights(rightsAsk.ask, this.rightsInput(asked)), spoken);
+    }
+
+    // 4. An answer to the current question.
     if (data.flow) return this.answer(data, data.flow, language);
 
-    // 4. Subscribing is a command, even for a family talking to an officer.
+    // 5. Subscribing is a command, even for a family talking to an officer.
     if (matchesKeyword('subscribe', text)) return this.beginSubscribe(data, language);
 
-    // 5. A family whose case an officer has taken talks to that officer.
+    // 6. A family whose case an officer has taken talks to that officer.
     const active = this.snapshot.activeCase;
     if (active === undefined) return needs('activeCase');
     if (active) return this.relayToOfficer(data, language, active.id);
 
-    // 6. A sighting, a reminder of the report filed, or the start of a report.
+    // 7. A sighting, a reminder of the report filed, or the start of a report.
     return this.open(data, language, intentOf(text), { remind: true });
+  }
+
+  /** What the rights dialogue reads: the turn, the stored record once loaded, the question to return to. */
+  private rightsInput(data: ConversationData) {
+    const flowState = data.flow;
+    return {
+      data,
+      input: this.message.input,
+      messageId: this.message.messageId,
+      record: this.snapshot.subjectRecord,
+      again: backToQuestion(flowState ? repeatQuestion(this.flowOf(flowState), flowState) : null),
+    };
+  }
+
+  /** The rights dialogue's decision as the turn's; a message it does not take is routed as usual. */
+  private rights(turn: RightsTurn, language: Language): Routing {
+    switch (turn.kind) {
+      case 'needsRecord':
+        return needs('subjectRecord');
+      case 'reply':
+        return decided({
+          conversation: turn.conversation,
+          replies: turn.replies,
+          effects: turn.effects,
+          language,
+          notices: this.notices,
+        });
+      case 'pass':
+        return new TurnRouter(
+          { ...this.snapshot, conversation: turn.conversation },
+          this.message,
+          this.context,
+        ).route();
+      default: {
+        const unreachable: never = turn;
+        return unreachable;
+      }
+    }
   }
 
   private interrupt(

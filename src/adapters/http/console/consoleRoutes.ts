@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -24,6 +24,8 @@ const CONSOLE_FILES: Readonly<Record<string, string>> = {
 };
 
 const consoleTexts = z.record(z.string(), z.unknown());
+/** A namespace that also holds sentences of the console, under `console`. */
+const consoleSection = z.looseObject({ console: z.record(z.string(), z.unknown()).optional() });
 
 export interface ConsoleRoutesOptions {
   /** The project root, holding `console/` and `locales/`. */
@@ -49,11 +51,23 @@ export const consoleRoutes = fp(
     const tags = ['console'];
     const consoleDir = join(options.rootDir, 'console');
     const texts = new Map<Language, string>();
+    /** The `console` section of the other namespaces (`rights.json`), each under its name. */
+    const consoleSections = (language: Language): Record<string, unknown> => {
+      const dir = join(options.rootDir, 'locales', language);
+      const sections: Record<string, unknown> = {};
+      for (const file of readdirSync(dir)) {
+        if (!file.endsWith('.json') || file === 'console.json') continue;
+        const section = consoleSection.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+        if (section.success && section.data.console)
+          sections[file.slice(0, -5)] = section.data.console;
+      }
+      return sections;
+    };
     for (const language of LANGUAGES) {
       const path = join(options.rootDir, 'locales', language, 'console.json');
       const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (!parsed.success) throw new Error(`locales/${language}/console.json is not an object`);
-      texts.set(language, JSON.stringify(parsed.data));
+      texts.set(language, JSON.stringify({ ...consoleSections(language), ...parsed.data }));
     }
 
     app.get(
