@@ -1,6 +1,7 @@
 import type { AlertStore } from './ports/alertStore.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
+import { INBOUND_JOURNAL_KEEP_MS, type InboundJournal } from './ports/inboundJournal.js';
 import type { OfficerStore } from './ports/officerStore.js';
 import type { Outbox } from './ports/outbox.js';
 import type { PhotoStore } from './ports/photoStore.js';
@@ -23,6 +24,11 @@ export const RETENTION = {
    * for questions about its reach; the alert itself stays with the case.
    */
   alertOutboxMs: 30 * 24 * HOUR,
+  /**
+   * The ids of inbound WhatsApp messages and statuses already processed are
+   * kept 8 days (WhatsApp redelivers for up to 7), their content not at all.
+   */
+  processedInboundMs: INBOUND_JOURNAL_KEEP_MS,
 } as const;
 
 export interface RetentionResult {
@@ -30,6 +36,7 @@ export interface RetentionResult {
   photos: number;
   sessions: number;
   alertOutboxes: number;
+  inboundIds: number;
 }
 
 /** What the purge jobs need: ports only. */
@@ -41,6 +48,7 @@ export interface RetentionDeps {
   sightings: Pick<SightingReader, 'exists'>;
   alerts: Pick<AlertStore, 'outboxesDue' | 'markOutboxPurged'>;
   outbox: Pick<Outbox, 'purge'>;
+  inboundJournal: Pick<InboundJournal, 'purgeProcessed'>;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
@@ -56,6 +64,7 @@ export async function runRetention(deps: RetentionDeps, now: Date): Promise<Rete
     ),
     sessions: await deps.officers.purgeExpiredSessions(now),
     alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
+    inboundIds: await deps.inboundJournal.purgeProcessed(before(RETENTION.processedInboundMs)),
   };
 }
 
