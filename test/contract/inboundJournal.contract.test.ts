@@ -61,7 +61,7 @@ describeContract('InboundJournal', (backend) => {
   it('does not store or hand back again an id already processed, days later', async () => {
     const first = entry(1);
     await journal.record([first]);
-    await journal.markProcessed(first.id, at(2));
+    await journal.markProcessed([first.id], at(2));
     const again = await journal.record([
       { ...first, receivedAt: new Date(at(2).getTime() + 6 * DAY), payload: '{"changed":true}' },
       entry(2),
@@ -91,7 +91,7 @@ describeContract('InboundJournal', (backend) => {
       earlier.id,
       later.id,
     ]);
-    await journal.markProcessed(sameMomentFirst.id, at(6));
+    await journal.markProcessed([sameMomentFirst.id], at(6));
     expect(mine(await journal.unprocessed(100))).toEqual([earlier.id, later.id]);
     expect(await journal.unprocessed(1)).toHaveLength(1);
   });
@@ -99,7 +99,7 @@ describeContract('InboundJournal', (backend) => {
   it('keeps a processed id for the retention period, then forgets it', async () => {
     const first = entry(1);
     await journal.record([first]);
-    await journal.markProcessed(first.id, at(2));
+    await journal.markProcessed([first.id], at(2));
     // Seven days later, Meta's last retry is still recognised.
     expect(await journal.purgeProcessed(new Date(at(2).getTime() - 1))).toBe(0);
     expect(await journal.record([first])).toEqual([]);
@@ -118,12 +118,21 @@ describeContract('InboundJournal', (backend) => {
     expect((await journal.unprocessed(100)).map((e) => e.id)).toContain(waiting.id);
   });
 
+  it('marks several entries processed at once', async () => {
+    const batch = [entry(1), entry(2), entry(3)];
+    await journal.record(batch);
+    await journal.markProcessed([entry(1).id, entry(3).id], at(2));
+    const left = (await journal.unprocessed(100)).filter((e) => e.id.includes(run));
+    expect(left.map((e) => e.id)).toEqual([entry(2).id]);
+    expect(await journal.record(batch)).toEqual([entry(2)]);
+  });
+
   it('marking an entry processed twice, or one it never stored, changes nothing', async () => {
     const first = entry(1);
     await journal.record([first]);
-    await journal.markProcessed(first.id, at(2));
-    await journal.markProcessed(first.id, at(3));
-    await journal.markProcessed(`wamid.unknown-${run}`, at(3));
+    await journal.markProcessed([first.id], at(2));
+    await journal.markProcessed([first.id], at(3));
+    await journal.markProcessed([`wamid.unknown-${run}`], at(3));
     expect(await journal.record([first, entry(2)])).toEqual([entry(2)]);
   });
 });

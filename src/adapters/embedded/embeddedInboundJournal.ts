@@ -93,12 +93,18 @@ export class EmbeddedInboundJournal implements InboundJournal {
     return toProcess;
   }
 
-  async markProcessed(id: string, at: Date): Promise<void> {
-    await this.entries.updateOne(
-      { _id: id },
-      { $set: { processedAt: at }, $unset: { pending: '', payload: '' } },
-    );
-    await this.board.updateOne({ _id: pageOf(id) }, { $unset: { [`ids.${fieldOf(id)}`]: '' } });
+  /**
+   * One update per entry (FerretDB serves a bare `_id` filter from its index,
+   * not `$in`), then one per board page touched.
+   */
+  async markProcessed(ids: readonly string[], at: Date): Promise<void> {
+    for (const id of ids) {
+      await this.entries.updateOne(
+        { _id: id, pending: true },
+        { $set: { processedAt: at }, $unset: { pending: '', payload: '' } },
+      );
+    }
+    await this.takeOffBoard(ids);
   }
 
   async unprocessed(limit: number): Promise<JournalEntry[]> {
@@ -115,8 +121,7 @@ export class EmbeddedInboundJournal implements InboundJournal {
       const stored = await this.entries.findOne({ _id: id });
       if (stored?.pending) found.push(storedJournalEntrySchema.parse(stored));
       // Processed (a crash between its two writes) or purged: off the board.
-      else
-        await this.board.updateOne({ _id: pageOf(id) }, { $unset: { [`ids.${fieldOf(id)}`]: '' } });
+      else await this.takeOffBoard([id]);
     }
     return found
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.position - b.position)
@@ -131,16 +136,30 @@ export class EmbeddedInboundJournal implements InboundJournal {
 
   /** One update per board page touched. */
   private async putOnBoard(ids: readonly string[]): Promise<void> {
-    const byPage = new Map<string, Record<string, string>>();
-    for (const id of ids) {
-      const fields = byPage.get(pageOf(id)) ?? {};
-      fields[`ids.${fieldOf(id)}`] = id;
-      byPage.set(pageOf(id), fields);
-    }
-    for (const [page, fields] of byPage) {
+    for (const [page, fields] of byPage(ids, (id) => id)) {
       await this.board.updateOne({ _id: page }, { $set: fields }, { upsert: true });
     }
   }
+
+  private async takeOffBoard(ids: readonly string[]): Promise<void> {
+    for (const [page, fields] of byPage(ids, (): '' => '')) {
+      await this.board.updateOne({ _id: page }, { $unset: fields });
+    }
+  }
+}
+
+/** The board fields of `ids`, by page: `ids.<hash of the id>` → `value(id)`. */
+function byPage<V>(
+  ids: readonly string[],
+  value: (id: string) => V,
+): Map<string, Record<string, V>> {
+  const pages = new Map<string, Record<string, V>>();
+  for (const id of ids) {
+    const fields = pages.get(pageOf(id)) ?? {};
+    fields[`ids.${fieldOf(id)}`] = value(id);
+    pages.set(pageOf(id), fields);
+  }
+  return pages;
 }
 
 function documentOf(entry: JournalEntry): JournalDocument {

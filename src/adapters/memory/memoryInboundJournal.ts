@@ -26,11 +26,13 @@ export class MemoryInboundJournal implements InboundJournal {
     return toProcess;
   }
 
-  async markProcessed(id: string, at: Date): Promise<void> {
-    const stored = this.entries.get(id);
-    if (!stored || stored.processedAt !== null) return;
-    stored.processedAt = new Date(at);
-    stored.entry = { ...stored.entry, payload: '' };
+  async markProcessed(ids: readonly string[], at: Date): Promise<void> {
+    for (const id of ids) {
+      const stored = this.entries.get(id);
+      if (!stored || stored.processedAt !== null) continue;
+      stored.processedAt = new Date(at);
+      stored.entry = { ...stored.entry, payload: '' };
+    }
   }
 
   async unprocessed(limit: number): Promise<JournalEntry[]> {

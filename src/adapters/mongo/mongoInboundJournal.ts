@@ -79,9 +79,10 @@ export class MongoInboundJournal implements InboundJournal {
     });
   }
 
-  async markProcessed(id: string, at: Date): Promise<void> {
-    await this.entries.updateOne(
-      { _id: id, pending: true },
+  async markProcessed(ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.entries.updateMany(
+      { _id: { $in: [...ids] }, pending: true },
       { $set: { processedAt: at }, $unset: { pending: '', payload: '' } },
       { writeConcern: DURABLE },
     );

@@ -42,8 +42,11 @@ export interface InboundJournal {
    * processed yet (a batch redelivered after a crash); never one processed.
    */
   record(entries: readonly JournalEntry[]): Promise<JournalEntry[]>;
-  /** Marks an entry processed and forgets its payload; the id stays known. */
-  markProcessed(id: string, at: Date): Promise<void>;
+  /**
+   * Marks entries processed and forgets their payload; the ids stay known.
+   * Takes several at once, so a busy channel marks a group in a few writes.
+   */
+  markProcessed(ids: readonly string[], at: Date): Promise<void>;
   /** Entries stored and not processed yet, oldest first, at most `limit` of them. */
   unprocessed(limit: number): Promise<JournalEntry[]>;
   /** Forgets the ids of entries processed before `before` (retention); returns how many. */

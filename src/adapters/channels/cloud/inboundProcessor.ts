@@ -154,7 +154,7 @@ export class InboundProcessor {
       if (entry === undefined || this.stopped) break;
       try {
         await this.process(entry, sink);
-        await this.options.journal.markProcessed(entry.id, this.options.clock.now());
+        await this.options.journal.markProcessed([entry.id], this.options.clock.now());
       } catch (error) {
         this.retryLater(key, chat, entry, error);
         return;

@@ -7,6 +7,7 @@ import type { InboundJournal, JournalEntry } from '../../../app/ports/inboundJou
 import type { Translator } from '../../../core/i18n/translator.js';
 import type { Language } from '../../../core/nlu/language.js';
 import type { Logger } from '../../../logger.js';
+import { GroupedJournal } from './groupedJournal.js';
 import {
   InboundProcessor,
   type InboundProcessorOptions,
@@ -96,8 +97,10 @@ export async function registerCloudWebhook(
 ): Promise<CloudWebhook> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
+  // Under load, notifications arriving together are stored in one write.
+  const journal = new GroupedJournal(options.journal);
   const processor = new InboundProcessor({
-    journal: options.journal,
+    journal,
     media: options.media,
     outbox: options.outbox,
     logger,
@@ -177,7 +180,7 @@ export async function registerCloudWebhook(
         }
         const entries = journalEntriesOf(envelope.data, clock.now(), logger);
         // Durable before the 200; a failure here is a 500 and Meta sends the batch again.
-        const toProcess = await options.journal.record(entries);
+        const toProcess = await journal.record(entries);
         setImmediate(() => processor.enqueue(toProcess));
         return { received: entries.length };
       },
