@@ -32,6 +32,8 @@ const settings = z
     BENCH_FAMILIES: z.coerce.number().int().min(1).default(200),
     /** `bot`: each message runs the real bot's turn; `none`: processing only marks it processed. */
     BENCH_WEBHOOK_SINK: z.enum(['bot', 'none']).default('bot'),
+    /** How many chats the processor runs at once (the app's default for the database if unset). */
+    BENCH_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   })
   .parse(process.env);
 
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
       graphUrl: 'http://127.0.0.1:9',
       graphVersion: 'v25.0',
       accessToken: 'bench-token',
+      ...(settings.BENCH_WEBHOOK_CONCURRENCY
+        ? { processing: { concurrency: settings.BENCH_WEBHOOK_CONCURRENCY } }
+        : {}),
     },
   });
   let processedCount = 0;
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({
       database: settings.BENCH_DATABASE,
       sink: settings.BENCH_WEBHOOK_SINK,
+      concurrency: settings.BENCH_WEBHOOK_CONCURRENCY ?? 'default',
       rate: settings.BENCH_WEBHOOK_RATE,
       seconds: settings.BENCH_WEBHOOK_SECONDS,
       notifications: total,

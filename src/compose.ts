@@ -382,7 +382,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         hashId: deps.hashId,
         clock: deps.clock,
         translator,
-        ...(deps.whatsappCloud.processing ? { processing: deps.whatsappCloud.processing } : {}),
+        // FerretDB runs writes one at a time: more turns at once only contend with the webhook.
+        processing: {
+          concurrency: (deps.database ?? 'embedded') === 'embedded' ? 2 : 16,
+          ...deps.whatsappCloud.processing,
+        },
       })
     : null;
   if (deps.devChannel) {
