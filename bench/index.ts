@@ -35,6 +35,54 @@ const queueSchema = z.object({
 
 type QueueResult = z.infer<typeof queueSchema>;
 
+const webhookSchema = z.object({
+  database: z.string(),
+  sink: z.string(),
+  rate: z.number(),
+  seconds: z.number(),
+  notifications: z.number(),
+  refused: z.number(),
+  achievedRate: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  maxMs: z.number(),
+  over1sPct: z.number(),
+  processed: z.number(),
+  unprocessed: z.number(),
+  processingLagSeconds: z.number(),
+});
+type WebhookResult = z.infer<typeof webhookSchema>;
+
+/** Cloud API webhook acknowledgement at 200 inbound messages/s, the bot processing behind. */
+async function runWebhookScenario(uri: string): Promise<WebhookResult> {
+  const output = await runScript('webhookAck.js', [], {
+    MONGODB_URI: uri,
+    BENCH_DATABASE: process.env.MONGODB_URI ? 'mongo' : 'embedded',
+  });
+  return webhookSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+}
+
+function reportWebhook(run: WebhookResult): void {
+  console.log(
+    `\nCloud API webhook: ${run.notifications} signed notifications at ${run.rate}/s (achieved ${run.achievedRate}/s), the bot processing behind (${run.database} adapters):`,
+  );
+  console.table({
+    acknowledgement: {
+      'p50 ms': run.p50Ms,
+      'p99 ms': run.p99Ms,
+      'max ms': run.maxMs,
+      '% over 1 s': run.over1sPct,
+      refused: run.refused,
+    },
+  });
+  console.log(
+    `Processed ${run.processed}, left unprocessed ${run.unprocessed}, processing finished ${run.processingLagSeconds} s after the last notification`,
+  );
+  console.log(
+    `Aim: acknowledgement p99 < 250 ms → ${run.p99Ms} ms ${run.p99Ms < 250 ? '(met)' : '(NOT met)'}`,
+  );
+}
+
 const submissionsSchema = z.object({
   database: z.string(),
   openCases: z.number(),
@@ -288,7 +336,7 @@ async function runScenario(name: string, env: Record<string, string>): Promise<R
   return resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
 }
 
-// `npm run bench -- memory database queue submissions alerts` runs only the scenarios named
+// `npm run bench -- memory database queue submissions alerts webhook` runs only the scenarios named
 // (`queue` runs the queue API and the submissions; `submissions` only the latter);
 // `subscribers` (a million of them, minutes) runs only when named.
 const only = new Set(process.argv.slice(2));
@@ -307,19 +355,21 @@ async function main(): Promise<void> {
   );
   if (wanted('waterfall')) results.push(await runScenario('waterfall', {}));
   if (wanted('memory')) results.push(await runScenario('memory', {}));
-  const { queue, submissions, alerts, subscribers } =
+  const { queue, submissions, alerts, subscribers, webhook } =
     wanted('database') ||
+    wanted('webhook') ||
     wanted('queue') ||
     wanted('submissions') ||
     wanted('alerts') ||
     wanted('subscribers')
       ? await runDatabaseScenario(results)
-      : { queue: null, submissions: null, alerts: null, subscribers: null };
+      : { queue: null, submissions: null, alerts: null, subscribers: null, webhook: null };
   if (results.length > 0) report(results);
   if (queue) reportQueue(queue);
   if (submissions) reportSubmissions(submissions);
   if (alerts) reportAlerts(alerts);
   if (subscribers) reportSubscribers(subscribers);
+  if (webhook) reportWebhook(webhook);
 }
 
 async function runDatabaseScenario(results: Result[]): Promise<{
@@ -327,6 +377,7 @@ async function runDatabaseScenario(results: Result[]): Promise<{
   submissions: SubmissionsResult | null;
   alerts: AlertsResult | null;
   subscribers: SubscribersResult | null;
+  webhook: WebhookResult | null;
 }> {
   let stop: () => Promise<void> = async () => undefined;
   let uri = process.env.MONGODB_URI;
@@ -350,7 +401,8 @@ async function runDatabaseScenario(results: Result[]): Promise<{
       wanted('queue') || wanted('submissions') ? await runSubmissionsScenario(uri) : null;
     const alerts = wanted('alerts') ? await runAlertScenario(uri) : null;
     const subscribers = wanted('subscribers') ? await runSubscriberScenario(uri) : null;
-    return { queue, submissions, alerts, subscribers };
+    const webhook = wanted('webhook') ? await runWebhookScenario(uri) : null;
+    return { queue, submissions, alerts, subscribers, webhook };
   } finally {
     await stop();
   }

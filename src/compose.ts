@@ -5,8 +5,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
+import type { StatusRecorder } from './adapters/channels/cloud/inboundProcessor.js';
+import type { InboundSink } from './adapters/channels/cloud/inboundSink.js';
+import { MediaDownloader } from './adapters/channels/cloud/mediaDownloader.js';
+import {
+  type CloudWebhook,
+  registerCloudWebhook,
+} from './adapters/channels/cloud/webhookRoutes.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
+import { EmbeddedInboundJournal } from './adapters/embedded/embeddedInboundJournal.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
@@ -38,6 +46,7 @@ import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
+import { MongoInboundJournal } from './adapters/mongo/mongoInboundJournal.js';
 import { MongoLease } from './adapters/mongo/mongoLease.js';
 import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
 import { MongoPersonalData } from './adapters/mongo/mongoPersonalData.js';
@@ -64,6 +73,7 @@ import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
 import type { Events } from './app/ports/events.js';
+import type { InboundJournal } from './app/ports/inboundJournal.js';
 import type { Outbox } from './app/ports/outbox.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { RightsDesk } from './app/rights/rightsDesk.js';
@@ -115,6 +125,23 @@ export interface AppDeps {
   alertLeaseMs?: number;
   /** Chromium for posters (config CHROMIUM_PATH). */
   chromiumPath?: string;
+  /** The official WhatsApp channel's webhook (config WHATSAPP=cloud|cloud-fake); none without it. */
+  whatsappCloud?: WhatsAppCloudDeps;
+}
+
+/** What the Cloud API webhook needs (config WHATSAPP_*); secrets are never logged. */
+export interface WhatsAppCloudDeps {
+  appSecret: string;
+  verifyToken: string;
+  graphUrl: string;
+  graphVersion: string;
+  accessToken: string;
+  /** Where inbound messages go (the Cloud adapter); or `app.cloudWebhook.attach` it later. */
+  sink?: InboundSink;
+  /** Where statuses are recorded; the alert outbox by default. */
+  outbox?: StatusRecorder;
+  /** Retry delays of the inbound processor; tests shorten them. */
+  processing?: { concurrency?: number; firstRetryMs?: number; maxRetryMs?: number };
 }
 
 /** Alert settings when none are given: the published defaults. */
@@ -164,6 +191,10 @@ export interface App {
   reindexSubscribers(): Promise<void>;
   /** The adapters families can be written to by channel id (main.ts adds WhatsApp). */
   channels: Map<string, BotAdapter>;
+  /** What the Cloud API webhook received: every message and status, by id, stored before the 200. */
+  inboundJournal: InboundJournal;
+  /** The Cloud API webhook, when `whatsappCloud` was given: attach the sink, wait for work. */
+  cloudWebhook: CloudWebhook | null;
   /** Runs the purge jobs once (store/retention.ts). */
   purge(): Promise<RetentionResult>;
 }
@@ -382,6 +413,30 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(deps.liveEventSessionCheckMs ? { sessionCheckMs: deps.liveEventSessionCheckMs } : {}),
   });
   await http.register(consoleRoutes, { rootDir: root });
+  const inboundJournal = await inboundJournalFor(deps);
+  const cloudWebhook = deps.whatsappCloud
+    ? await registerCloudWebhook(http, {
+        appSecret: deps.whatsappCloud.appSecret,
+        verifyToken: deps.whatsappCloud.verifyToken,
+        journal: inboundJournal,
+        sink: deps.whatsappCloud.sink,
+        media: new MediaDownloader({
+          graphUrl: deps.whatsappCloud.graphUrl,
+          graphVersion: deps.whatsappCloud.graphVersion,
+          accessToken: deps.whatsappCloud.accessToken,
+        }),
+        outbox: deps.whatsappCloud.outbox ?? statusRecorderOf(alertOutbox),
+        logger: deps.logger.child({ component: 'whatsapp-cloud' }),
+        hashId: deps.hashId,
+        clock: deps.clock,
+        translator,
+        // FerretDB runs writes one at a time: more turns at once only contend with the webhook.
+        processing: {
+          concurrency: (deps.database ?? 'embedded') === 'embedded' ? 2 : 16,
+          ...deps.whatsappCloud.processing,
+        },
+      })
+    : null;
   if (deps.devChannel) {
     await http.register(devRoutes, {
       converse: (message) => devAdapter.process(message, bot.onTurn),
@@ -418,6 +473,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rights,
     reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
     channels,
+    inboundJournal,
+    cloudWebhook,
     purge: () =>
       runRetention(
         {
@@ -431,6 +488,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           personalData,
           rightsRequests,
           audit,
+          inboundJournal,
         },
         deps.clock.now(),
       ),
@@ -461,4 +519,30 @@ async function outboxFor(deps: AppDeps): Promise<Outbox> {
       return outbox;
     }
   }
+}
+
+/** The inbound journal for this database: MongoDB's (TTL index) or the embedded FerretDB's (a board). */
+async function inboundJournalFor(deps: AppDeps): Promise<InboundJournal> {
+  switch (deps.database ?? 'embedded') {
+    case 'embedded':
+      return new EmbeddedInboundJournal(deps.connection);
+    case 'mongo': {
+      const journal = new MongoInboundJournal(deps.connection);
+      await journal.init();
+      return journal;
+    }
+  }
+}
+
+/**
+ * The outbox as the webhook records statuses on it. An outbox that cannot
+ * record them yet answers `unknown` (the status is stored, then dropped).
+ */
+function statusRecorderOf(outbox: Outbox): StatusRecorder {
+  if (isStatusRecorder(outbox)) return outbox;
+  return { recordStatus: async () => 'unknown' };
+}
+
+function isStatusRecorder(value: object): value is StatusRecorder {
+  return typeof Reflect.get(value, 'recordStatus') === 'function';
 }

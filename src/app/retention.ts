@@ -3,6 +3,7 @@ import type { AlertStore } from './ports/alertStore.js';
 import type { AuditTrail } from './ports/auditTrail.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
+import type { InboundJournal } from './ports/inboundJournal.js';
 import type { OfficerStore } from './ports/officerStore.js';
 import type { Outbox } from './ports/outbox.js';
 import type { PersonalData } from './ports/personalData.js';
@@ -25,6 +26,7 @@ export interface RetentionResult {
   closedCases: number;
   stoppedSubscriptions: number;
   rightsRequests: number;
+  inboundIds: number;
 }
 
 /** What the purge jobs need: ports only. */
@@ -42,6 +44,7 @@ export interface RetentionDeps {
   >;
   rightsRequests: Pick<RightsRequests, 'purgeDecided'>;
   audit: Pick<AuditTrail, 'append'>;
+  inboundJournal: Pick<InboundJournal, 'purgeProcessed'>;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
@@ -64,6 +67,7 @@ export async function runRetention(deps: RetentionDeps, now: Date): Promise<Rete
     rightsRequests: await deps.rightsRequests.purgeDecided(
       before(RETENTION.decidedRightsRequestMs),
     ),
+    inboundIds: await deps.inboundJournal.purgeProcessed(before(RETENTION.processedInboundMs)),
   };
 }
 

@@ -29,6 +29,11 @@ export const RETENTION = {
   stoppedSubscriptionMs: 30 * DAY,
   /** A decided data-subject request is kept a year as proof it was answered (pseudonymised once applied). */
   decidedRightsRequestMs: 365 * DAY,
+  /**
+   * The ids of inbound WhatsApp messages and statuses already processed are
+   * kept 8 days (WhatsApp redelivers for up to 7), their content not at all.
+   */
+  processedInboundMs: 8 * DAY,
   /** An officer's session ends after 8 hours without use and is then purged. */
   officerSessionMs: SESSION_IDLE_MS,
   /** Live events for the console (case ids only) on MongoDB, emptied by a TTL index. */
@@ -111,6 +116,12 @@ export const RETENTION_TABLE: readonly RetentionRule[] = [
     from: 'its decision',
     enforcedBy:
       'purge job `rightsRequests`; the number is replaced by a pseudonym when an erasure is applied',
+  },
+  {
+    data: 'id of a processed WhatsApp Cloud API message or status (no content)',
+    keptForMs: RETENTION.processedInboundMs,
+    from: 'its processing',
+    enforcedBy: 'TTL index on MongoDB; purge job `inboundIds` on the embedded database',
   },
   {
     data: 'officer session',

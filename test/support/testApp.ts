@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
 import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
-import { type App, type AppDeps, buildApp } from '../../src/compose.js';
+import { type App, type AppDeps, buildApp, type WhatsAppCloudDeps } from '../../src/compose.js';
 import { connect } from '../../src/database.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
@@ -44,6 +44,8 @@ export async function createTestApp(
     database?: 'embedded' | 'mongo';
     /** HTTP settings a test changes: rate limits, the dev channel's peers, session checks of live events. */
     http?: Pick<AppDeps, 'devChannelAnyPeer' | 'httpRateLimits' | 'liveEventSessionCheckMs'>;
+    /** The Cloud API webhook, with its sink and status recorder. */
+    whatsappCloud?: WhatsAppCloudDeps;
   } = {},
 ): Promise<TestApp> {
   const { connection, dbName } =
@@ -73,6 +75,7 @@ export async function createTestApp(
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.database ? { database: options.database } : {}),
     ...options.http,
+    ...(options.whatsappCloud ? { whatsappCloud: options.whatsappCloud } : {}),
   });
   return {
     app,
