@@ -203,6 +203,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
+  const devAdapter = new DevAdapter(outbox, clock);
+  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
+  const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
+  const notifier = new FamilyNotifier(channels, translator);
   const turns = new TurnPipeline({
     conversations,
     flows,
@@ -222,13 +226,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     subscriptions,
     sightings,
     alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
+    notifier,
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
-  const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
-  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
-  const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
-  const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
   const alertDocuments = new RenderedAlertDocuments({
     baseUrl,
@@ -298,6 +299,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: 1024 * 1024,
   });
   http.addHook('onClose', () => events.close());
+  http.addHook('onClose', async () => turns.stopResuming());
   await http.register(errorHandler, { translator });
   // Before the routes: it validates with their zod schemas and documents them.
   await http.register(apiDocs);
