@@ -30,6 +30,7 @@ import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
+import { MongoIntakeCounters } from './adapters/mongo/intakeCounters.js';
 import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
@@ -53,6 +54,7 @@ import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
 import { CaseActions } from './app/cases/caseActions.js';
+import { IntakeGuard } from './app/intakeGuard.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
@@ -203,6 +205,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const subscriptions = new MongoSubscriptionRepository(deps.connection, subscriberIndex);
   const sightings = new MongoSightingRepository(deps.connection, gazetteer);
+  // Flood counters: one document each by `_id`; a TTL index on MongoDB, the purge job on FerretDB.
+  const intakeCounters = new MongoIntakeCounters(deps.connection);
+  if (database === 'mongo') await intakeCounters.init();
   const devAdapter = new DevAdapter(outbox, clock);
   // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
@@ -227,6 +232,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sightings,
     alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
     notifier,
+    intake: new IntakeGuard({
+      limiter: intakeCounters,
+      cases,
+      logger: deps.logger.child({ component: 'intake' }),
+      hashId: deps.hashId,
+    }),
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
   devAdapter.onTurnError = bot.onTurnError;
@@ -380,6 +391,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           sightings: sightingReader,
           alerts: alertStore,
           outbox: alertOutbox,
+          intake: intakeCounters,
         },
         deps.clock.now(),
       ),

@@ -1,6 +1,7 @@
 import type { AlertStore } from './ports/alertStore.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
+import type { IntakeLimiter } from './ports/intakeLimiter.js';
 import type { OfficerStore } from './ports/officerStore.js';
 import type { Outbox } from './ports/outbox.js';
 import type { PhotoStore } from './ports/photoStore.js';
@@ -23,6 +24,11 @@ export const RETENTION = {
    * for questions about its reach; the alert itself stays with the case.
    */
   alertOutboxMs: 30 * 24 * HOUR,
+  /**
+   * Flood counters (per hashed number: messages in a minute, reports of the
+   * day, a flood mark) last at most a day; each carries its own `expiresAt`.
+   */
+  floodCountersMs: 24 * HOUR,
 } as const;
 
 export interface RetentionResult {
@@ -30,6 +36,7 @@ export interface RetentionResult {
   photos: number;
   sessions: number;
   alertOutboxes: number;
+  floodCounters: number;
 }
 
 /** What the purge jobs need: ports only. */
@@ -41,6 +48,8 @@ export interface RetentionDeps {
   sightings: Pick<SightingReader, 'exists'>;
   alerts: Pick<AlertStore, 'outboxesDue' | 'markOutboxPurged'>;
   outbox: Pick<Outbox, 'purge'>;
+  /** Without it (benchmarks), there are no flood counters to purge. */
+  intake?: Pick<IntakeLimiter, 'purgeExpired'>;
 }
 
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
@@ -56,6 +65,7 @@ export async function runRetention(deps: RetentionDeps, now: Date): Promise<Rete
     ),
     sessions: await deps.officers.purgeExpiredSessions(now),
     alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
+    floodCounters: (await deps.intake?.purgeExpired(now)) ?? 0,
   };
 }
 

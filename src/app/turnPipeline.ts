@@ -16,9 +16,11 @@ import {
 import { AppError } from '../core/errors.js';
 import type { Translator } from '../core/i18n/translator.js';
 import type { Language } from '../core/nlu/language.js';
+import { guessLanguage } from '../core/nlu/languageChoice.js';
 import type { Logger } from '../logger.js';
 import { applyEffects } from './applyEffects.js';
 import { BoundedLru } from './boundedLru.js';
+import type { IntakeGuard } from './intakeGuard.js';
 import { KeyedQueue } from './keyedQueue.js';
 import type { AlertDirectory } from './ports/alertDirectory.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
@@ -60,6 +62,8 @@ export interface TurnPipelineDeps {
    * brings it).
    */
   notifier?: Pick<Notifier, 'send'>;
+  /** Flood control per number: messages over the rate are not handled, reports are flagged. */
+  intake?: IntakeGuard;
   /** How long a turn may take before it gives up and apologises (tests shorten it). */
   turnDeadlineMs?: number;
   /** The waits between attempts to resume a conversation after a failed turn. */
@@ -119,13 +123,46 @@ export class TurnPipeline {
    */
   async handle(message: InboundMessage): Promise<string[]> {
     const key = conversationKey(message.channel, message.address);
+    const deadlineMs = this.deps.turnDeadlineMs ?? TURN_DEADLINE_MS;
     try {
-      return await this.queue.run(key, () =>
-        withDeadline(this.run(message), this.deps.turnDeadlineMs ?? TURN_DEADLINE_MS),
-      );
+      // Counted before the conversation's queue, so a flood never queues up there.
+      const refused = await withDeadline(this.admit(key, message), deadlineMs);
+      if (refused) return refused;
+      return await this.queue.run(key, () => withDeadline(this.run(message), deadlineMs));
     } catch (error) {
       this.recovery.failed({ key, channel: message.channel, address: message.address });
       throw error;
+    }
+  }
+
+  /**
+   * Flood control: `null` when the turn runs; otherwise its replies instead
+   * (one "wait a moment" for the first message over the rate, then nothing).
+   * Messages over the rate are not queued: a flood must not hold memory or
+   * the conversation's turn order, and the family is told to send again in a
+   * minute. Their id is not recorded, so a redelivery later is handled.
+   */
+  private async admit(key: string, message: InboundMessage): Promise<string[] | null> {
+    if (!this.deps.intake) return null;
+    const admission = await this.deps.intake.admit(
+      message.channel,
+      message.address,
+      this.deps.clock.now(),
+    );
+    switch (admission.kind) {
+      case 'accept':
+        return null;
+      case 'slow_down': {
+        const text = message.input.kind === 'text' ? message.input.text : '';
+        const language = this.languages.get(key) ?? guessLanguage(text);
+        return [this.deps.translator.t(language, 'resilience:slow_down')];
+      }
+      case 'ignore':
+        return [];
+      default: {
+        const unreachable: never = admission;
+        throw new AppError('internal', `unknown admission ${String(unreachable)}`);
+      }
     }
   }
 

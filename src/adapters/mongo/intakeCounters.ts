@@ -1,5 +1,4 @@
-import type { Connection } from 'mongoose';
-import { mongo } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import {
   type IntakeLimiter,
@@ -122,4 +121,3 @@ export class MongoIntakeCounters implements IntakeLimiter {
     return deletedCount;
   }
 }
-
