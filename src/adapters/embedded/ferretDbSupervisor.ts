@@ -94,7 +94,10 @@ export async function superviseEmbeddedFerretDb(options: {
         return;
       }
       current = next;
-      logger.warn({ pid: next.pid, restarts: restarts.length }, 'embedded database restarted');
+      logger.warn(
+        { ferretdbPid: next.pid, restarts: restarts.length },
+        'embedded database restarted',
+      );
       watch(next);
     } catch (error) {
       logger.error({ err: error }, 'embedded database restart failed');
@@ -106,12 +109,15 @@ export async function superviseEmbeddedFerretDb(options: {
     void server.exited.then(({ code, signal }) => {
       if (stopping || current !== server) return;
       current = undefined;
-      logger.error({ code, signal, pid: server.pid }, 'embedded database exited; restarting it');
+      logger.error(
+        { code, signal, ferretdbPid: server.pid },
+        'embedded database exited; restarting it',
+      );
       scheduleRestart();
     });
   };
 
-  logger.info({ pid: current.pid }, 'embedded database started');
+  logger.info({ ferretdbPid: current.pid }, 'embedded database started');
   watch(current);
 
   return {
