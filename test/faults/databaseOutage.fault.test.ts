@@ -35,6 +35,8 @@ const ANSWERS: ReadonlyArray<[answer: string, next: string]> = [
 ];
 const prompt = (node: string) => texts.t('fr', `report:${node}.prompt`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Answers the families have had accepted so far, to inject the fault mid-way. */
+let progressed = 0;
 
 interface Running {
   service: ReturnType<typeof startService>;
@@ -149,7 +151,8 @@ async function family(port: number, from: string, impatient: boolean): Promise<s
     if (said.includes(prompt(next))) {
       last = said;
       k++;
-      await sleep(300);
+      progressed++;
+      await sleep(500);
       continue;
     }
     // No progress: an apology, nothing, or no answer at all. Wait for the bot.
@@ -163,6 +166,7 @@ async function family(port: number, from: string, impatient: boolean): Promise<s
         seen = sent.length;
         last = fresh.join('\n');
         k++;
+        progressed++;
         break;
       }
       if (fresh.some((text) => text.includes(prompt(current)))) {
@@ -233,10 +237,11 @@ async function conversationsThrough(
     (_, i) =>
       `+2126001${String(Math.floor(Math.random() * 900) + 100)}${String(i).padStart(2, '0')}`,
   );
+  progressed = 0;
   const families = numbers.map((from, i) => family(run.port, from, i % 2 === 0));
   const injected = (async () => {
-    // Once most families are past their first answers.
-    await sleep(3_000);
+    // Once the families are, on average, three answers into their reports.
+    while (progressed < FAMILIES * 3) await sleep(100);
     await fault();
   })();
   const finals = await Promise.all(families);
@@ -333,6 +338,9 @@ describe('the embedded database fails during 20 conversations', () => {
 
     expect(health.seen.healthz).toContain(503);
     expect(health.seen.readyz).toContain(503);
+    // The freeze was felt: turns failed, and their families were written to again.
+    expect(run.service.output()).toContain('turn failed');
+    expect(run.service.output()).toContain('conversation resumed after a failed turn');
     await healthIs(run.port, 'healthz', 200);
     await healthIs(run.port, 'readyz', 200);
     // The same FerretDB process came back: nothing restarted anything.
