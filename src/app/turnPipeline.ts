@@ -125,10 +125,14 @@ export class TurnPipeline {
     const key = conversationKey(message.channel, message.address);
     const deadlineMs = this.deps.turnDeadlineMs ?? TURN_DEADLINE_MS;
     try {
-      // Counted before the conversation's queue, so a flood never queues up there.
-      const refused = await withDeadline(this.admit(key, message), deadlineMs);
-      if (refused) return refused;
-      return await this.queue.run(key, () => withDeadline(this.run(message), deadlineMs));
+      // Counted in the conversation's turn order (so messages keep the order
+      // they arrived in); a message over the rate costs one counter update there.
+      return await this.queue.run(key, () =>
+        withDeadline(
+          this.admit(key, message).then((refused) => refused ?? this.run(message)),
+          deadlineMs,
+        ),
+      );
     } catch (error) {
       this.recovery.failed({ key, channel: message.channel, address: message.address });
       throw error;
@@ -138,9 +142,10 @@ export class TurnPipeline {
   /**
    * Flood control: `null` when the turn runs; otherwise its replies instead
    * (one "wait a moment" for the first message over the rate, then nothing).
-   * Messages over the rate are not queued: a flood must not hold memory or
-   * the conversation's turn order, and the family is told to send again in a
-   * minute. Their id is not recorded, so a redelivery later is handled.
+   * Messages over the rate are not kept for later: a flood must not hold
+   * memory or delay the family's next real turn, and the family is told to
+   * send again in a minute. Their id is not recorded, so a redelivery later
+   * is handled.
    */
   private async admit(key: string, message: InboundMessage): Promise<string[] | null> {
     if (!this.deps.intake) return null;
