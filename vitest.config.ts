@@ -18,6 +18,7 @@ const E2E = [
   'test/alerts/poster.test.ts',
   'test/alerts/broadcastCrash.test.ts',
   'test/bot/restartAndInstances.test.ts',
+  'test/faults/databaseOutage.fault.test.ts',
 ];
 
 export default defineConfig({

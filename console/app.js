@@ -1092,6 +1092,21 @@ function priorityBadge(priority) {
   );
 }
 
+/** Why an officer should look twice at a case (`flood`: the number sent too much); none for most. */
+function flagBadges(flags) {
+  return (Array.isArray(flags) ? flags : []).map((flag) =>
+    h(
+      'span',
+      {
+        class: `badge flag flag-${flag}`,
+        title: tOr(`flags.${flag}_hint`, ''),
+        testid: `flag-${flag}`,
+      },
+      tOr(`flags.${flag}`, flag),
+    ),
+  );
+}
+
 function statusBadge(status, testid) {
   return h(
     'span',
@@ -1191,7 +1206,7 @@ function queueView() {
             data(summary.reference, { dir: 'ltr' }),
           ),
         ),
-        h('td', {}, priorityBadge(summary.priority)),
+        h('td', {}, priorityBadge(summary.priority), flagBadges(summary.flags)),
         h('td', {}, childSummary(summary.child)),
         h(
           'td',
@@ -1348,6 +1363,7 @@ function caseHeader(detail) {
         { class: 'badges' },
         statusBadge(status, 'case-status'),
         priorityBadge(detail.priority),
+        flagBadges(detail.flags),
         (detail.priority?.reasons ?? []).map((reason) =>
           h('span', { class: 'chip' }, tOr(`priority.reasons.${reason}`, reason)),
         ),

@@ -43,6 +43,7 @@ import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
+import { MongoIntakeCounters } from './adapters/mongo/intakeCounters.js';
 import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
@@ -69,6 +70,7 @@ import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
 import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
 import { CaseActions } from './app/cases/caseActions.js';
+import { IntakeGuard } from './app/intakeGuard.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
@@ -271,6 +273,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger.child({ component: 'rights' }),
     hashId: deps.hashId,
   });
+  // Flood counters: one document each by `_id`; a TTL index on MongoDB, the purge job on FerretDB.
+  const intakeCounters = new MongoIntakeCounters(deps.connection);
+  if (database === 'mongo') await intakeCounters.init();
+  const devAdapter = new DevAdapter(outbox, clock);
+  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
+  const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
+  const notifier = new FamilyNotifier(channels, translator);
   const turns = new TurnPipeline({
     conversations,
     flows,
@@ -292,13 +301,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sightings,
     alerts: new ActiveAlertDirectory({ alerts: alertStore, outbox: alertOutbox }),
     rights,
+    notifier,
+    intake: new IntakeGuard({
+      limiter: intakeCounters,
+      cases,
+      logger: deps.logger.child({ component: 'intake' }),
+      hashId: deps.hashId,
+    }),
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
-  const devAdapter = new DevAdapter(outbox, clock);
   devAdapter.onTurnError = bot.onTurnError;
-  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
-  const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
-  const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
   const alertDocuments = new RenderedAlertDocuments({
     baseUrl,
@@ -368,6 +380,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: 1024 * 1024,
   });
   http.addHook('onClose', () => events.close());
+  http.addHook('onClose', async () => turns.stopResuming());
   await http.register(errorHandler, { translator });
   // Before every route: body depth, security headers, no-store and rate limits apply to all of them.
   await http.register(jsonBody, {});
@@ -489,6 +502,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           rightsRequests,
           audit,
           inboundJournal,
+          intake: intakeCounters,
         },
         deps.clock.now(),
       ),

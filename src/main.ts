@@ -28,7 +28,19 @@ async function main(): Promise<void> {
     );
   }
 
-  const database = await openDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir });
+  const database = await openDatabase({
+    mongodbUri: config.mongodbUri,
+    dataDir: config.dataDir,
+    // The service cannot work without its database: when the embedded one
+    // cannot be brought back, exit non-zero so the process manager sees it.
+    supervision: {
+      logger: logger.child({ component: 'database' }),
+      onLost: (reason) => {
+        process.stderr.write(`Tifli is stopping: ${reason}\n`);
+        process.exit(3);
+      },
+    },
+  });
   logger.info(
     { database: database.description, adapters: config.databaseAdapters },
     'database connected',

@@ -14,6 +14,7 @@ import { type Language, languageSchema } from '../core/nlu/language.js';
 import { isGeohash, SUBSCRIPTION_CELL_PRECISION } from '../core/place/geohash.js';
 import type { SubscriberArea } from '../core/subscription.js';
 import type { Logger } from '../logger.js';
+import type { IntakeGuard } from './intakeGuard.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
@@ -31,6 +32,8 @@ export interface EffectDeps {
   referencePrefix: string;
   /** Requests about one's data (Law 09-08); without it the bot cannot file them. */
   rights?: Pick<RightsDesk, 'file'>;
+  /** Flood control: counts reports per number and flags those over the limit (none without it). */
+  intake?: IntakeGuard;
 }
 
 export interface EffectContext {
@@ -265,6 +268,13 @@ async function submitReport(
     answers.data['lastSeen.place'],
     answers.data['lastSeen.city'] ?? null,
   );
+  // Counted once per draft, so a retried submission does not count twice.
+  const intake = (await deps.intake?.flagsForReport(
+    context.channel,
+    context.address,
+    effect.draftId,
+    context.now,
+  )) ?? { flags: [], earlier: [] };
   const stored = await deps.cases.insertNew(
     caseFromReport(answers.data, {
       draftId: effect.draftId,
@@ -275,8 +285,11 @@ async function submitReport(
       now: context.now,
       consentNoticeVersion: effect.flowVersion,
       region,
+      flags: intake.flags,
     }),
   );
+  if (intake.earlier.length > 0)
+    await deps.intake?.flagEarlier(intake.earlier, intake.flags, context.now);
   deps.logger.info(
     { reference: stored.reference, created: stored.created, region },
     'report submitted',

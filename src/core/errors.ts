@@ -14,6 +14,7 @@ export type AppErrorCode =
   | 'ferretdb_missing'
   | 'ferretdb_start'
   | 'storage_conflict'
+  | 'turn_timeout'
   | 'flow_invalid'
   | 'internal';
 

@@ -34,6 +34,11 @@ export const RETENTION = {
    * kept 8 days (WhatsApp redelivers for up to 7), their content not at all.
    */
   processedInboundMs: 8 * DAY,
+  /**
+   * Flood counters (per hashed number: messages in a minute, reports of the
+   * day, a flood mark) last at most a day; each carries its own `expiresAt`.
+   */
+  floodCountersMs: DAY,
   /** An officer's session ends after 8 hours without use and is then purged. */
   officerSessionMs: SESSION_IDLE_MS,
   /** Live events for the console (case ids only) on MongoDB, emptied by a TTL index. */
@@ -122,6 +127,12 @@ export const RETENTION_TABLE: readonly RetentionRule[] = [
     keptForMs: RETENTION.processedInboundMs,
     from: 'its processing',
     enforcedBy: 'TTL index on MongoDB; purge job `inboundIds` on the embedded database',
+  },
+  {
+    data: 'flood counter (hashed number, messages in a minute, reports of the day)',
+    keptForMs: RETENTION.floodCountersMs,
+    from: 'its last count',
+    enforcedBy: 'TTL index on MongoDB; purge job `floodCounters` on the embedded database',
   },
   {
     data: 'officer session',

@@ -13,6 +13,7 @@ import { MongoCaseRepository } from '../../src/adapters/mongo/caseRepository.js'
 import { IndexedCaseQueue } from '../../src/adapters/mongo/indexedCaseQueue.js';
 import type { AuditTrail } from '../../src/app/ports/auditTrail.js';
 import type { CaseStore } from '../../src/app/ports/caseStore.js';
+import { flaggedPriority } from '../../src/core/case/intakeLimits.js';
 import type { NewCase } from '../../src/core/case/report.js';
 import { type Backend, describeContract } from './backends.js';
 
@@ -173,6 +174,35 @@ describeContract('CaseStore', (backend) => {
     expect(claims.map((e) => e.actor)).toEqual([winner?.history[1]?.by]);
   });
 
+  it('queues a flagged case after every real case of its priority, before any of a lower one', async () => {
+    const { store } = await storeFor(backend());
+    const region = freshId('region-flood');
+    const id = (label: string) => `${region}-${label}`;
+    const high = { level: 'high' as const, score: 4, reasons: [] };
+    const add = (label: string, waitedMinutes: number, flagged: boolean, score = 4) =>
+      store.insertNew(
+        newCase({
+          draftId: id(label),
+          region,
+          priority: flaggedPriority({ ...high, score }, flagged ? ['flood'] : []),
+          flags: flagged ? ['flood'] : [],
+          createdAt: minutes(-waitedMinutes),
+          updatedAt: minutes(-waitedMinutes),
+        }),
+      );
+    await add('flagged-old', 60, true);
+    await add('real-new', 5, false);
+    await add('lower', 90, false, 3);
+    const queue = await store.queue(['pending'], region);
+    expect(queue.map((entry) => entry._id)).toEqual([
+      id('real-new'),
+      id('flagged-old'),
+      id('lower'),
+    ]);
+    expect(queue.map((entry) => entry.flags)).toEqual([[], ['flood'], []]);
+    expect(queue[1]?.priority.level).toBe('high');
+  });
+
   it('queues open cases by priority then waiting time, by region and status; closed ones leave', async () => {
     const { store } = await storeFor(backend());
     const north = freshId('region-north');
@@ -209,6 +239,7 @@ describeContract('CaseStore', (backend) => {
       reference: `TF-2026-${id('urgent')}`,
       status: 'pending',
       priority: { level: 'critical', score: 8, reasons: [] },
+      flags: [],
       region: north,
       createdAt: minutes(-5),
       updatedAt: minutes(-5),

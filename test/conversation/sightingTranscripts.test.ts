@@ -223,6 +223,8 @@ describe('two active alerts', () => {
   it('a number that floods: the fourth and later are flagged; after six, it is asked to call 19', async () => {
     const from = '+212611100004';
     const one = async () => {
+      // A minute apart: only the sightings per hour are at stake, not the messages per minute.
+      h.clock.advance(61_000);
       await steps(from, [
         ["J'ai vu", 'sighting:which.prompt'],
         ['1', 'sighting:seen_at.prompt'],

@@ -6,9 +6,19 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../core/errors.js';
 
+/** How a FerretDB process ended. */
+export interface FerretDbExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** A running embedded FerretDB (SQLite backend) and how to stop it. */
 export interface EmbeddedFerretDb {
   readonly uri: string;
+  /** Its process id (operators and fault tests look for it). */
+  readonly pid: number | undefined;
+  /** Settles when the process ends, whoever ended it. */
+  readonly exited: Promise<FerretDbExit>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +89,14 @@ export async function startEmbeddedFerretDb(options: {
     });
   });
 
-  return { uri, stop: () => stopChild(child) };
+  const exited = new Promise<FerretDbExit>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolveExit({ code: child.exitCode, signal: child.signalCode });
+    } else {
+      child.once('exit', (code, signal) => resolveExit({ code, signal }));
+    }
+  });
+  return { uri, pid: child.pid, exited, stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -29,6 +29,7 @@ const caseSchema = new Schema(
       score: { type: Number, required: true },
       reasons: [String],
     },
+    flags: { type: [String], default: [] },
     language: { type: String, required: true },
     channel: { type: String, required: true },
     reporter: {

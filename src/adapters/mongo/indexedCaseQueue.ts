@@ -18,6 +18,7 @@ export const QUEUE_PROJECTION = {
   reference: 1,
   status: 1,
   priority: 1,
+  flags: 1,
   region: 1,
   createdAt: 1,
   updatedAt: 1,

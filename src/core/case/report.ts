@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Language, languageSchema } from '../nlu/language.js';
 import type { CaseStatus } from './caseStatus.js';
+import { type CaseFlag, flaggedPriority } from './intakeLimits.js';
 import { type Priority, triage } from './triage.js';
 
 const optionalText = z.string().min(1).nullable().optional();
@@ -66,6 +67,8 @@ export interface ReportMeta {
   consentNoticeVersion: number;
   /** The region whose officers handle the case (from the place last seen), if known. */
   region: string | null;
+  /** Why officers should look twice (the number floods); none for most reports. */
+  flags?: CaseFlag[];
 }
 
 /** A case as first stored, before any officer touched it. */
@@ -74,6 +77,11 @@ export interface NewCase {
   draftId: string;
   status: Extract<CaseStatus, 'pending'>;
   priority: Priority;
+  /**
+   * Why officers should look twice (a flagged case ranks after real ones of
+   * equal priority); absent on cases stored before flags existed.
+   */
+  flags?: CaseFlag[];
   language: Language;
   channel: string;
   reporter: { address: string; name: string; relationship: 'parent' | 'guardian' };
@@ -138,13 +146,17 @@ export function caseFromReport(answers: ReportAnswers, meta: ReportMeta): NewCas
     reference: meta.reference,
     draftId: meta.draftId,
     status: 'pending',
-    priority: triage({
-      ageYears: age.years,
-      hasHealthNeeds: health !== null,
-      abduction,
-      lastSeenAt,
-      now: meta.now,
-    }),
+    priority: flaggedPriority(
+      triage({
+        ageYears: age.years,
+        hasHealthNeeds: health !== null,
+        abduction,
+        lastSeenAt,
+        now: meta.now,
+      }),
+      meta.flags ?? [],
+    ),
+    flags: meta.flags ?? [],
     language: languageSchema.parse(meta.language),
     channel: meta.channel,
     reporter: {

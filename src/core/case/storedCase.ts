@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CASE_STATUSES, type CaseStatus } from './caseStatus.js';
+import { CASE_FLAGS } from './intakeLimits.js';
 import type { NewCase } from './report.js';
 import { PRIORITY_REASONS } from './triage.js';
 
@@ -14,7 +15,15 @@ export type TransitionResult =
 /** What the queue shows of a case: enough to choose, not the whole file. */
 export type QueueEntry = Pick<
   StoredCase,
-  '_id' | 'reference' | 'status' | 'priority' | 'region' | 'createdAt' | 'updatedAt' | 'assignedTo'
+  | '_id'
+  | 'reference'
+  | 'status'
+  | 'priority'
+  | 'flags'
+  | 'region'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'assignedTo'
 > & {
   child: Pick<StoredCase['child'], 'fullName' | 'age' | 'sex'>;
   lastSeen: Pick<StoredCase['lastSeen'], 'at' | 'city'>;
@@ -27,6 +36,8 @@ export function queueEntry(stored: QueueEntry): QueueEntry {
     reference: stored.reference,
     status: stored.status,
     priority: stored.priority,
+    // Cases stored before flags existed have none.
+    flags: stored.flags ?? [],
     region: stored.region,
     createdAt: stored.createdAt,
     updatedAt: stored.updatedAt,
@@ -49,6 +60,7 @@ export const queueEntrySchema: z.ZodType<QueueEntry> = z.object({
     score: z.number(),
     reasons: z.array(z.enum(PRIORITY_REASONS)),
   }),
+  flags: z.array(z.enum(CASE_FLAGS)).default([]),
   region: z.string().nullable(),
   createdAt: z.coerce.date(),
   updatedAt: z.coerce.date(),

@@ -3,9 +3,15 @@ import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Connection } from 'mongoose';
 import type { Lifecycle } from '../lifecycle.js';
+import { probeDatabase } from './databaseProbe.js';
 import { healthAnswers } from './healthSchemas.js';
 
-/** `/healthz` (the process is alive) and `/readyz` (it can take messages: database reachable, not stopping). */
+/**
+ * `/healthz` (the process is alive and has its database: a service whose
+ * database is gone is not healthy, whatever its event loop says) and
+ * `/readyz` (it can take messages: database reachable, not stopping). Both
+ * answer within a second: the database gets `PROBE_TIMEOUT_MS` to answer a ping.
+ */
 export const healthRoutes = fp(
   async (fastify: FastifyInstance, options: { connection: Connection; lifecycle: Lifecycle }) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -13,9 +19,18 @@ export const healthRoutes = fp(
     app.get(
       '/healthz',
       {
-        schema: { summary: 'The process is alive', tags, response: { 200: healthAnswers.alive } },
+        schema: {
+          summary: 'The process is alive and its database answers',
+          tags,
+          response: { 200: healthAnswers.alive, 503: healthAnswers.unhealthy },
+        },
       },
-      async () => ({ status: 'ok' as const }),
+      async (request, reply) => {
+        const probe = await probeDatabase(options.connection);
+        if (probe.ok) return { status: 'ok' as const };
+        request.log.warn({ err: probe.error, reason: probe.reason }, 'database ping failed');
+        return reply.status(503).send({ status: 'database_unreachable' as const });
+      },
     );
     app.get(
       '/readyz',
@@ -26,15 +41,12 @@ export const healthRoutes = fp(
           response: { 200: healthAnswers.ready, 503: healthAnswers.notReady },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         if (!options.lifecycle.ready) return reply.status(503).send({ status: 'not_ready' });
-        try {
-          await options.connection.db?.admin().ping();
-          return { status: 'ready' as const };
-        } catch (error) {
-          _request.log.warn({ err: error }, 'database ping failed');
-          return reply.status(503).send({ status: 'database_unreachable' });
-        }
+        const probe = await probeDatabase(options.connection);
+        if (probe.ok) return { status: 'ready' as const };
+        request.log.warn({ err: probe.error, reason: probe.reason }, 'database ping failed');
+        return reply.status(503).send({ status: 'database_unreachable' });
       },
     );
   },

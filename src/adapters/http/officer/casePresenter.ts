@@ -18,6 +18,7 @@ export function caseSummary(stored: QueueEntry, now: Date) {
     reference: stored.reference,
     status: stored.status,
     priority: stored.priority,
+    flags: stored.flags ?? [],
     region: stored.region,
     createdAt: stored.createdAt,
     waitingSeconds: Math.max(
