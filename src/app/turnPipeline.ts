@@ -12,7 +12,7 @@ import {
   type TurnSnapshot,
 } from '../core/conversation/turnRouter.js';
 import { AppError } from '../core/errors.js';
-import type { Translator } from '../core/i18n/translator.js';
+import type { RenderedReply, Translator } from '../core/i18n/translator.js';
 import type { Language } from '../core/nlu/language.js';
 import type { Logger } from '../logger.js';
 import { applyEffects } from './applyEffects.js';
@@ -79,8 +79,8 @@ export class TurnPipeline {
     this.router = { flows: deps.flows, ...(deps.findCity ? { findCity: deps.findCity } : {}) };
   }
 
-  /** Handles one inbound message and returns the replies of its turn, rendered. */
-  handle(message: InboundMessage): Promise<string[]> {
+  /** Handles one inbound message and returns the replies of its turn, rendered with their choices. */
+  handle(message: InboundMessage): Promise<RenderedReply[]> {
     return this.queue.run(conversationKey(message.channel, message.address), () =>
       this.run(message),
     );
@@ -102,7 +102,7 @@ export class TurnPipeline {
     return this.deps.hashId(conversationKey(channel, address));
   }
 
-  private async run(message: InboundMessage): Promise<string[]> {
+  private async run(message: InboundMessage): Promise<RenderedReply[]> {
     const key = conversationKey(message.channel, message.address);
     const hash = this.conversationHash(message.channel, message.address);
     const messageHash = message.messageId
@@ -164,7 +164,9 @@ export class TurnPipeline {
         ...(results.unsubscribed !== undefined ? { unsubscribed: results.unsubscribed } : {}),
         ...(results.sighting ? { sightingThrottled: results.sighting.throttled } : {}),
       });
-      return replies.map((reply) => this.deps.translator.render(decision.language, reply, results));
+      return replies.map((reply) =>
+        this.deps.translator.renderReply(decision.language, reply, results),
+      );
     }
   }
 

@@ -22,6 +22,8 @@
  *   user> [voice]                     a voice note (also sticker, video, document)
  *   bot> first line of a reply        one reply of the turn before…
  *   bot| its next line                …continued on the next line
+ *   bot* [1] Oui · [2] Non            …the choices it offers as buttons ([value] title)
+ *   bot* [location request]           …and that it asks for a location pin
  *
  * A `user>` followed by no `bot>` line got no reply (a redelivered message).
  * Draft ids are `draft-1`, `draft-2`… and message ids `m-1`, `m-2`… in order.
@@ -117,7 +119,7 @@ async function replay(source: string): Promise<string> {
 
   const out: string[] = [];
   for (const line of source.replace(/\n$/, '').split('\n')) {
-    if (line.startsWith('bot>') || line.startsWith('bot|')) continue;
+    if (line.startsWith('bot>') || line.startsWith('bot|') || line.startsWith('bot*')) continue;
     out.push(line);
     const directive = /^@(\w+) (.*)$/.exec(line);
     if (directive) {
@@ -143,9 +145,15 @@ async function replay(source: string): Promise<string> {
     const text = line.slice('user>'.length).replace(/^ /, '');
     const replies = await turns.handle(messageOf(text, from, `m-${++messages}`));
     for (const reply of replies) {
-      const [first = '', ...rest] = reply.split('\n');
+      const [first = '', ...rest] = reply.text.split('\n');
       out.push(`bot>${first ? ` ${first}` : ''}`);
       for (const next of rest) out.push(`bot|${next ? ` ${next}` : ''}`);
+      if (reply.choices) {
+        out.push(
+          `bot* ${reply.choices.map((choice) => `[${choice.value}] ${choice.title}`).join(' · ')}`,
+        );
+      }
+      if (reply.requestLocation) out.push('bot* [location request]');
     }
   }
   return `${out.join('\n')}\n`;

@@ -1,4 +1,5 @@
 import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder-core';
+import { z } from 'zod';
 
 /** What every channel hands to the bot for one inbound message. */
 export interface ChannelMessage {
@@ -69,11 +70,20 @@ export function conversationReferenceFor(
   };
 }
 
-/** One outbound message as channels send it: text, and an image when there is one. */
+/** One outbound message as channels send it: text, an image when there is one, its choices. */
 export interface OutboundMessage {
   text: string;
   image?: { mimeType: string; dataBase64: string };
+  /** The answers a channel with buttons may offer (the text lists them too). */
+  choices?: Array<{ title: string; value: string }>;
+  /** The message asks for a location pin. */
+  requestLocation?: true;
 }
+
+const suggestedActionsSchema = z.object({
+  actions: z.array(z.object({ title: z.string(), value: z.unknown() })).min(1),
+});
+const requestLocationSchema = z.object({ requestLocation: z.literal(true) });
 
 /** Reads the bot's outgoing activity into what a channel can send. */
 export function outboundMessage(activity: Partial<Activity>): OutboundMessage | null {
@@ -84,5 +94,15 @@ export function outboundMessage(activity: Partial<Activity>): OutboundMessage | 
     : null;
   const image =
     dataUrl?.[1] && dataUrl[2] ? { mimeType: dataUrl[1], dataBase64: dataUrl[2] } : undefined;
-  return image ? { text: activity.text ?? '', image } : { text: activity.text ?? '' };
+  const suggested = suggestedActionsSchema.safeParse(activity.suggestedActions);
+  const message: OutboundMessage = { text: activity.text ?? '' };
+  if (image) message.image = image;
+  if (suggested.success) {
+    message.choices = suggested.data.actions.map((action) => ({
+      title: action.title,
+      value: String(action.value),
+    }));
+  }
+  if (requestLocationSchema.safeParse(activity.channelData).success) message.requestLocation = true;
+  return message;
 }

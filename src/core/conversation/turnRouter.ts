@@ -15,7 +15,7 @@ import type { Effect, FlowState } from './flowState.js';
 import type { TurnInput } from './input.js';
 import type { CityLookup, PickOption } from './parseAnswer.js';
 import { describePickOption } from './summary.js';
-import { key, lines, raw, type Text } from './text.js';
+import { key, lines, question, raw, type Text } from './text.js';
 
 /** A number that sent this many sightings within the hour is asked to call 19 instead. */
 export const SIGHTINGS_PER_HOUR_LIMIT = 6;
@@ -138,6 +138,17 @@ const INTERRUPTIONS: Array<[KeywordSet, Interruption]> = [
   ['lang_ary', { switchTo: 'ary' }],
 ];
 
+/** The language menu, its answers (1 ar, 2 fr, 3 ary) offered as buttons named in their own language. */
+export function languageMenu(): Text {
+  return question(
+    key('common:language.menu'),
+    LANGUAGES.map((language, index) => ({
+      value: String(index + 1),
+      label: key(`choices:language.${language}`),
+    })),
+  );
+}
+
 /** The anytime word a whole message is, if it is one. */
 export function recognizeInterruption(text: string): Interruption | null {
   for (const [set, interruption] of INTERRUPTIONS) {
@@ -243,7 +254,7 @@ class TurnRouter {
         return this.reply(
           { ...data, awaitingLanguage: true, pendingIntent: intentOf(text) },
           language,
-          [key('common:language.menu')],
+          [languageMenu()],
         );
       }
       const switched = { ...data, language: chosen, awaitingLanguage: false, pendingIntent: null };
@@ -294,9 +305,7 @@ class TurnRouter {
       case 'help':
         return this.reply(data, language, [lines(key('common:help'), ...again)]);
       case 'language':
-        return this.reply({ ...data, awaitingLanguage: true }, language, [
-          key('common:language.menu'),
-        ]);
+        return this.reply({ ...data, awaitingLanguage: true }, language, [languageMenu()]);
       case 'cancel':
         return this.reply({ ...data, flow: null }, language, [
           key(
