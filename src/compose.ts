@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
-import { DevAdapter } from './adapters/channels/devAdapter.js';
+import { DevAdapter, namingDevMessages } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
@@ -26,6 +26,7 @@ import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
 import { MemoryEvents } from './adapters/memory/memoryEvents.js';
+import { MongoAudioStore } from './adapters/mongo/audioStore.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
@@ -123,6 +124,8 @@ export interface App {
   flows: FlowCatalog;
   cases: MongoCaseRepository;
   photos: MongoPhotoStore;
+  /** Voice notes and audio families sent (answers, messages to the officer). */
+  audio: MongoAudioStore;
   /** Citizens' subscriptions to alerts (flows/subscribe.yaml, STOP). */
   subscriptions: MongoSubscriptionRepository;
   /** Sightings citizens send (flows/sighting.yaml). */
@@ -174,6 +177,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         })
       : new MemoryEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
+  // One store on both: pieces of 1 MiB read by `_id` suit MongoDB and FerretDB alike.
+  const audio = new MongoAudioStore(deps.connection, clock);
+  await audio.init();
   // One store on both: the patched FerretDB narrows `{_id, eTag}` by the `_id`
   // index and its launcher serialises writes, so the compare-and-set holds
   // there too. FerretDB refuses TTL indexes, so only MongoDB gets one; on the
@@ -209,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     translator,
     cases,
     photos,
+    audio,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'bot' }),
     hashId: deps.hashId,
@@ -247,7 +254,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox: alertOutbox,
     lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
-    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    sender: namingDevMessages(
+      new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    ),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
@@ -308,6 +317,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cases,
     officers,
     photos,
+    audio,
     audit,
     notifier,
     events,
@@ -338,6 +348,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await http.register(devRoutes, {
       converse: (message) => devAdapter.process(message, bot.onTurn),
       outbox,
+      statuses: alertOutbox,
+      clock: deps.clock,
       lifecycle,
       translator,
     });
@@ -354,6 +366,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     flows,
     cases,
     photos,
+    audio,
     subscriptions,
     sightings,
     outbox,
@@ -373,6 +386,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         {
           conversations,
           photos,
+          audio,
           cases,
           officers,
           sightings: sightingReader,

@@ -1,4 +1,5 @@
 import type { AlertStore } from './ports/alertStore.js';
+import type { AudioStore } from './ports/audioStore.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
 import type { OfficerStore } from './ports/officerStore.js';
@@ -19,6 +20,11 @@ export const RETENTION = {
   /** A photo whose report or sighting was not submitted within 3 days is deleted. */
   unsubmittedPhotoMs: 72 * HOUR,
   /**
+   * A voice note whose report was not submitted within 3 days is deleted, like
+   * a photo; one that answered a report or went to the officer stays with the case.
+   */
+  unsubmittedAudioMs: 72 * HOUR,
+  /**
    * Who an alert was sent to (numbers) is kept 30 days after the alert ended,
    * for questions about its reach; the alert itself stays with the case.
    */
@@ -28,6 +34,7 @@ export const RETENTION = {
 export interface RetentionResult {
   conversations: number;
   photos: number;
+  audio: number;
   sessions: number;
   alertOutboxes: number;
 }
@@ -36,6 +43,7 @@ export interface RetentionResult {
 export interface RetentionDeps {
   conversations: Pick<ConversationStore, 'purgeIdle'>;
   photos: Pick<PhotoStore, 'purgeUnsubmitted'>;
+  audio: Pick<AudioStore, 'purgeUnsubmitted'>;
   cases: Pick<CaseStore, 'findByDraftId'>;
   officers: Pick<OfficerStore, 'purgeExpiredSessions'>;
   sightings: Pick<SightingReader, 'exists'>;
@@ -46,14 +54,12 @@ export interface RetentionDeps {
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
 export async function runRetention(deps: RetentionDeps, now: Date): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
+  const submitted = async (draftId: string) =>
+    (await deps.cases.findByDraftId(draftId)) !== null || (await deps.sightings.exists(draftId));
   return {
     conversations: await deps.conversations.purgeIdle(before(RETENTION.idleConversationMs)),
-    photos: await deps.photos.purgeUnsubmitted(
-      before(RETENTION.unsubmittedPhotoMs),
-      async (draftId) =>
-        (await deps.cases.findByDraftId(draftId)) !== null ||
-        (await deps.sightings.exists(draftId)),
-    ),
+    photos: await deps.photos.purgeUnsubmitted(before(RETENTION.unsubmittedPhotoMs), submitted),
+    audio: await deps.audio.purgeUnsubmitted(before(RETENTION.unsubmittedAudioMs), submitted),
     sessions: await deps.officers.purgeExpiredSessions(now),
     alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
   };

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { applyEffects } from './applyEffects.js';
 import { KeyedQueue } from './keyedQueue.js';
 import type { AlertDirectory } from './ports/alertDirectory.js';
+import type { AudioStore } from './ports/audioStore.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { Clock } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversationStore.js';
@@ -33,6 +34,8 @@ export interface TurnPipelineDeps {
   translator: Translator;
   cases: FamilyCaseStore;
   photos: PhotoStore;
+  /** Voice notes families send (benchmarks, which send none, run without). */
+  audio?: AudioStore;
   clock: Clock;
   logger: Logger;
   hashId: (id: string) => string;
@@ -133,6 +136,7 @@ export class TurnPipeline {
           channel: message.channel,
           address: message.address,
           photo: message.photo,
+          audio: message.audio,
         },
         this.deps,
       );
@@ -184,7 +188,15 @@ export class TurnPipeline {
     };
     const loaded = new Set<SnapshotPart>();
     for (;;) {
-      const routing = routeTurn(snapshot, { input: message.input, messageId }, this.router);
+      const routing = routeTurn(
+        snapshot,
+        {
+          input: message.input,
+          messageId,
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+        },
+        this.router,
+      );
       if (routing.kind === 'decided') return routing.decision;
       if (loaded.has(routing.part)) {
         throw new AppError('internal', `the router asked twice for ${routing.part}`);
@@ -218,6 +230,11 @@ export class TurnPipeline {
             address,
             new Date(now.getTime() - HOUR_MS),
           )) ?? 0;
+        return;
+      case 'repliedAlert':
+        snapshot.repliedAlert = message.replyTo
+          ? ((await this.deps.alerts?.repliedTo(message.replyTo)) ?? null)
+          : null;
         return;
       default: {
         const unreachable: never = part;

@@ -16,6 +16,20 @@ export const JPEG_BYTES = Buffer.from([
   0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01,
 ]).toString('base64');
 
+/** The start of an Ogg Opus voice note (WhatsApp's) and of an MP3 file with its ID3 tag. */
+export const OGG_OPUS_BYTES = Buffer.concat([
+  Buffer.from('OggS', 'ascii'),
+  Buffer.from([
+    0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0x2a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x13,
+  ]),
+  Buffer.from('OpusHead', 'ascii'),
+  Buffer.from([0x01, 0x01, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0]),
+]).toString('base64');
+export const MP3_BYTES = Buffer.concat([
+  Buffer.from('ID3', 'ascii'),
+  Buffer.from([0x04, 0, 0, 0, 0, 0, 0, 0xff, 0xfb, 0x90, 0x64]),
+]).toString('base64');
+
 /** Sends one message as `from` and returns the texts of the turn's replies. */
 export async function say(
   app: App,

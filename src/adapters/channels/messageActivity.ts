@@ -1,5 +1,6 @@
 import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder-core';
 import { z } from 'zod';
+import type { UnsupportedMedia } from '../../core/conversation/input.js';
 
 /** What every channel hands to the bot for one inbound message. */
 export interface ChannelMessage {
@@ -11,15 +12,20 @@ export interface ChannelMessage {
   text?: string;
   location?: { latitude: number; longitude: number; name?: string };
   image?: { mimeType: string; data: Buffer };
-  /** A kind of message the bot cannot use (voice note, sticker, video, document…). */
-  unsupported?: 'voice' | 'sticker' | 'video' | 'document' | 'other';
+  /** A voice note (`voice`: recorded in the chat) or an audio file. */
+  audio?: { mimeType: string; data: Buffer; voice: boolean };
+  /** The channel's id of the message this one replies to. */
+  replyToId?: string;
+  /** A kind of message the bot cannot use (sticker, video, document, reaction…). */
+  unsupported?: UnsupportedMedia;
   timestamp?: Date;
 }
 
 /**
- * Builds the botbuilder message activity for one inbound message. Images
- * travel inline as a data URL attachment and a location pin as a schema.org
- * `Place` entity, as the Bot Framework activity schema describes them.
+ * Builds the botbuilder message activity for one inbound message. Images and
+ * audio travel inline as a data URL attachment (`channelData.voice` for a
+ * voice note), a location pin as a schema.org `Place` entity, a reply as
+ * `replyToId`, as the Bot Framework activity schema describes them.
  */
 export function messageActivity(message: ChannelMessage): Partial<Activity> {
   const activity: Partial<Activity> = {
@@ -31,8 +37,20 @@ export function messageActivity(message: ChannelMessage): Partial<Activity> {
     recipient: { id: 'tifli', name: 'Tifli', role: 'bot' },
     conversation: { id: message.from, name: '', isGroup: false, conversationType: 'personal' },
     text: message.text ?? '',
-    channelData: message.unsupported ? { unsupported: message.unsupported } : {},
+    channelData: {
+      ...(message.unsupported ? { unsupported: message.unsupported } : {}),
+      ...(message.audio?.voice ? { voice: true } : {}),
+    },
+    ...(message.replyToId ? { replyToId: message.replyToId } : {}),
   };
+  if (message.audio) {
+    activity.attachments = [
+      {
+        contentType: message.audio.mimeType,
+        contentUrl: `data:${message.audio.mimeType};base64,${message.audio.data.toString('base64')}`,
+      },
+    ];
+  }
   if (message.image) {
     activity.attachments = [
       {

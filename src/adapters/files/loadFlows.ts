@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { type Flow, flowSchema, requiredTextKeys } from '../../core/conversation/flowSchema.js';
 import { choiceLabelKey } from '../../core/conversation/engine.js';
+import { type Flow, flowSchema, requiredTextKeys } from '../../core/conversation/flowSchema.js';
 import { AppError } from '../../core/errors.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import { LANGUAGES } from '../../core/nlu/language.js';

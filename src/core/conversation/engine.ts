@@ -312,12 +312,17 @@ export function answer(
     effects: [],
   });
 
-  if (input.kind === 'unsupported') return reask(key('common:unsupported_media'));
+  if (input.kind === 'unsupported') {
+    return reask(key(input.media === 'reaction' ? 'media:reaction' : 'common:unsupported_media'));
+  }
   if (input.kind === 'text' && stripInvisible(input.text).trim() === '') {
     return reask(key('common:empty'));
   }
 
-  if (node.type === 'summary') return answerSummary(flow, state, node, index, input);
+  if (node.type === 'summary') {
+    if (input.kind === 'audio') return reask(key('media:voice.tap_or_type'));
+    return answerSummary(flow, state, node, index, input);
+  }
   if (!isInput(node)) return runFrom(flow, index, state, [], []);
 
   const parsed = parseAnswer(node, input, {
@@ -333,9 +338,13 @@ export function answer(
     ...state.answers,
     [node.store]: parsed.value,
   };
-  const effects: Effect[] = parsed.photo
-    ? [{ type: 'savePhoto', photoId: parsed.photo.photoId, draftId: state.draftId }]
-    : [];
+  const effects: Effect[] = [];
+  if (parsed.photo) {
+    effects.push({ type: 'savePhoto', photoId: parsed.photo.photoId, draftId: state.draftId });
+  }
+  if (parsed.audio) {
+    effects.push({ type: 'saveAudio', audioId: parsed.audio.audioId, draftId: state.draftId });
+  }
   const next = { ...state, answers };
 
   if (node.type === 'consent' && parsed.value === false) return endAt(flow, node.onRefuse, []);
