@@ -7,7 +7,9 @@ export type Outgoing =
   | string
   | { location: { latitude: number; longitude: number; name?: string } }
   | { image: { mimeType: string; dataBase64: string } }
-  | { media: 'voice' | 'sticker' | 'video' | 'document' };
+  | { audio: { mimeType: string; dataBase64: string; voice?: boolean } }
+  | { text: string; replyTo: string }
+  | { media: 'voice' | 'sticker' | 'video' | 'document' | 'reaction' };
 
 /** A 1×1 PNG and a tiny JPEG header: real signatures, as a phone would send. */
 export const PNG_1PX =

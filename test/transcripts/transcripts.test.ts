@@ -69,7 +69,7 @@ function messageOf(line: string, from: string, messageId: string): InboundMessag
   const reply = /^\[reply-to (\S+)\] ?(.*)$/.exec(line);
   if (reply) return { ...messageOf(reply[2] ?? '', from, messageId), replyTo: reply[1] ?? '' };
   const base = { channel: 'dev', address: from, messageId };
-  const bracket = /^\[(\w+)(?: (.*))?\]$/.exec(line);
+  const bracket = /^\[([\w-]+)(?: (.*))?\]$/.exec(line);
   if (!bracket) return { ...base, input: { kind: 'text', text: line } };
   const [, kind, rest = ''] = bracket;
   if (kind === 'location') {

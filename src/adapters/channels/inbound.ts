@@ -20,7 +20,8 @@ const placeEntity = z.object({
 const channelData = z
   .object({ unsupported: unsupportedMediaSchema.optional(), voice: z.boolean().optional() })
   .catch({});
-const dataUrl = /^data:[\w/+.-]*;base64,(.*)$/s;
+/** A data URL's base64 bytes; its type may carry parameters (`audio/ogg;codecs=opus`). */
+const dataUrl = /^data:[\w/+.=; -]*;base64,(.*)$/s;
 
 /** The longest text kept from one message; longer ones are cut and then refused by length checks. */
 const MAX_TEXT = 20_000;

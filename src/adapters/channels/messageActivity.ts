@@ -47,7 +47,8 @@ export function messageActivity(message: ChannelMessage): Partial<Activity> {
     activity.attachments = [
       {
         contentType: message.audio.mimeType,
-        contentUrl: `data:${message.audio.mimeType};base64,${message.audio.data.toString('base64')}`,
+        // The data URL names the bare type: `audio/ogg; codecs=opus` has no place there.
+        contentUrl: `data:${message.audio.mimeType.split(';')[0]?.trim() ?? ''};base64,${message.audio.data.toString('base64')}`,
       },
     ];
   }
