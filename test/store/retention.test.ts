@@ -55,7 +55,7 @@ describe('retention purge jobs', () => {
       draftId: 'case-that-exists',
     });
     await connection
-      .collection<{ _id: string }>('cases')
+      .collection<{ _id: string; reference: string }>('cases')
       .insertOne({ _id: 'case-that-exists', reference: 'TF-2026-999999' });
     clock.advance(71 * 3_600_000);
     expect(await app.purge()).toMatchObject({ audio: 0 });
