@@ -1349,6 +1349,26 @@ function photoView(detail) {
   return image;
 }
 
+/** A voice note the family sent, played from the officers-only audio route. */
+function voicePlayer(url, testid) {
+  const source = sameOriginUrl(url);
+  if (!source) return null;
+  return h(
+    'span',
+    { class: 'voice-note' },
+    h('span', { class: 'voice-note-label' }, t('case.voice_note')),
+    h('audio', { controls: true, preload: 'none', src: source, testid }),
+  );
+}
+
+/** A free-text answer: what the family typed, or the voice note they answered it with. */
+function spoken(detail, answer, typed) {
+  const notes = Array.isArray(detail.voiceNotes) ? detail.voiceNotes : [];
+  const note = notes.find((candidate) => candidate.answer === answer);
+  if (typed !== null && typed !== undefined && typed !== '') return typed;
+  return note ? voicePlayer(note.audioUrl, `voice-${answer}`) : typed;
+}
+
 function caseHeader(detail) {
   const status = detail.status;
   return h(
@@ -1423,12 +1443,12 @@ function detailsColumn(detail) {
               ? t('case.fields.height_value', { cm: child.heightCm })
               : null,
           ],
-          [t('case.fields.build'), child.build],
-          [t('case.fields.hair'), child.hair],
-          [t('case.fields.marks'), child.marks],
-          [t('case.fields.clothing'), child.clothing],
+          [t('case.fields.build'), spoken(detail, 'child.build', child.build)],
+          [t('case.fields.hair'), spoken(detail, 'child.hair', child.hair)],
+          [t('case.fields.marks'), spoken(detail, 'child.marks', child.marks)],
+          [t('case.fields.clothing'), spoken(detail, 'child.clothing', child.clothing)],
           [t('case.fields.phone'), child.phone ? data(child.phone, { dir: 'ltr' }) : null],
-          [t('case.fields.health'), child.health],
+          [t('case.fields.health'), spoken(detail, 'child.health', child.health)],
         ]),
       ),
     ),
@@ -1446,14 +1466,16 @@ function detailsColumn(detail) {
       'section-circumstances',
       definitions(
         [
-          [t('case.fields.circumstances'), detail.circumstances],
+          [t('case.fields.circumstances'), spoken(detail, 'circumstances', detail.circumstances)],
           [
             t('case.fields.abduction'),
             abduction.suspected
               ? tOr(`case.abduction.${abduction.suspected}`, abduction.suspected)
               : null,
           ],
-          abduction.suspected === 'yes' ? [t('case.fields.suspect'), abduction.details] : null,
+          abduction.suspected === 'yes'
+            ? [t('case.fields.suspect'), spoken(detail, 'abduction.details', abduction.details)]
+            : null,
           [t('case.fields.previous'), yesNo(child.previousDisappearances)],
         ].filter(Boolean),
       ),
@@ -1462,10 +1484,10 @@ function detailsColumn(detail) {
       'case.sections.context',
       'section-context',
       definitions([
-        [t('case.fields.hobbies'), child.hobbies],
-        [t('case.fields.problems'), child.problems],
-        [t('case.fields.places'), child.places],
-        [t('case.fields.friends'), child.friends],
+        [t('case.fields.hobbies'), spoken(detail, 'child.hobbies', child.hobbies)],
+        [t('case.fields.problems'), spoken(detail, 'child.problems', child.problems)],
+        [t('case.fields.places'), spoken(detail, 'child.places', child.places)],
+        [t('case.fields.friends'), spoken(detail, 'child.friends', child.friends)],
       ]),
     ),
     panel(
@@ -1565,7 +1587,8 @@ function conversationPanel(detail, open) {
                 h('span', { class: 'message-who' }, who),
                 h('time', { datetime: message.at ?? '' }, formatDateTime(message.at)),
               ),
-              h('p', { class: 'message-text', dir: 'auto' }, message.text ?? ''),
+              message.text ? h('p', { class: 'message-text', dir: 'auto' }, message.text) : null,
+              message.audioUrl ? voicePlayer(message.audioUrl, 'message-voice') : null,
             );
           }),
         );
@@ -2539,6 +2562,8 @@ function progressView(alert) {
     [
       ['queued', 'queued'],
       ['sent', 'sent'],
+      ['delivered', 'delivered'],
+      ['read', 'read'],
       ['failed', 'failed'],
       ['skipped', 'skipped'],
       ['closingSent', 'closing'],

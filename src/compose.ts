@@ -12,7 +12,7 @@ import {
   type CloudWebhook,
   registerCloudWebhook,
 } from './adapters/channels/cloud/webhookRoutes.js';
-import { DevAdapter } from './adapters/channels/devAdapter.js';
+import { DevAdapter, namingDevMessages } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { EmbeddedInboundJournal } from './adapters/embedded/embeddedInboundJournal.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
@@ -39,6 +39,7 @@ import { rightsRoutes } from './adapters/http/rights/rightsRoutes.js';
 import { securityHeaders } from './adapters/http/securityHeaders.js';
 import { SharpPhotoSanitizer } from './adapters/images/sharpPhotoSanitizer.js';
 import { MemoryEvents } from './adapters/memory/memoryEvents.js';
+import { MongoAudioStore } from './adapters/mongo/audioStore.js';
 import { AuditLog } from './adapters/mongo/auditLog.js';
 import { MongoCaseRepository } from './adapters/mongo/caseRepository.js';
 import { DevOutbox } from './adapters/mongo/devOutbox.js';
@@ -166,6 +167,8 @@ export interface App {
   flows: FlowCatalog;
   cases: MongoCaseRepository;
   photos: MongoPhotoStore;
+  /** Voice notes and audio families sent (answers, messages to the officer). */
+  audio: MongoAudioStore;
   /** Citizens' subscriptions to alerts (flows/subscribe.yaml, STOP). */
   subscriptions: MongoSubscriptionRepository;
   /** Sightings citizens send (flows/sighting.yaml). */
@@ -223,6 +226,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         })
       : new MemoryEvents();
   const photos = new MongoPhotoStore(deps.connection, clock);
+  // One store on both: pieces of 1 MiB read by `_id` suit MongoDB and FerretDB alike.
+  const audio = new MongoAudioStore(deps.connection, clock);
+  await audio.init();
   // One store on both: the patched FerretDB narrows `{_id, eTag}` by the `_id`
   // index and its launcher serialises writes, so the compare-and-set holds
   // there too. FerretDB refuses TTL indexes, so only MongoDB gets one; on the
@@ -287,6 +293,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cases,
     photos,
     photoSanitizer: new SharpPhotoSanitizer(),
+    audio,
     clock: deps.clock,
     logger: deps.logger.child({ component: 'bot' }),
     hashId: deps.hashId,
@@ -329,7 +336,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox: alertOutbox,
     lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
-    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    sender: namingDevMessages(
+      new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    ),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
@@ -395,6 +404,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     cases,
     officers,
     photos,
+    audio,
     audit,
     notifier,
     events,
@@ -454,6 +464,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await http.register(devRoutes, {
       converse: (message) => devAdapter.process(message, bot.onTurn),
       outbox,
+      statuses: alertOutbox,
+      clock: deps.clock,
       lifecycle,
       translator,
       anyPeer: deps.devChannelAnyPeer ?? false,
@@ -471,6 +483,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     flows,
     cases,
     photos,
+    audio,
     subscriptions,
     sightings,
     outbox,
@@ -493,6 +506,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         {
           conversations,
           photos,
+          audio,
           cases,
           officers,
           sightings: sightingReader,

@@ -7,7 +7,7 @@ import {
   reportAnswersSchema,
 } from '../core/case/report.js';
 import type { Effect, SubmitEffect } from '../core/conversation/flowState.js';
-import type { InboundPhoto } from '../core/conversation/input.js';
+import type { InboundAudio, InboundPhoto } from '../core/conversation/input.js';
 import type { TurnEffect } from '../core/conversation/turnRouter.js';
 import { AppError } from '../core/errors.js';
 import { type Language, languageSchema } from '../core/nlu/language.js';
@@ -15,6 +15,7 @@ import { isGeohash, SUBSCRIPTION_CELL_PRECISION } from '../core/place/geohash.js
 import type { SubscriberArea } from '../core/subscription.js';
 import type { Logger } from '../logger.js';
 import type { IntakeGuard } from './intakeGuard.js';
+import type { AudioStore } from './ports/audioStore.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { PhotoStore } from './ports/photoStore.js';
 import type { SightingStore } from './ports/sightings.js';
@@ -28,6 +29,8 @@ export interface EffectDeps {
   /** The region whose officers handle a case, from where the child was last seen. */
   regionOf: (place: Place, city: string | null) => string | null;
   photos: PhotoStore;
+  /** Voice notes (benchmarks, which send none, run without). */
+  audio?: AudioStore;
   logger: Logger;
   referencePrefix: string;
   /** Requests about one's data (Law 09-08); without it the bot cannot file them. */
@@ -43,6 +46,8 @@ export interface EffectContext {
   address: string;
   /** The photo this turn's message carried, if any. */
   photo?: InboundPhoto | undefined;
+  /** The voice note or audio this turn's message carried, if any. */
+  audio?: InboundAudio | undefined;
 }
 
 /** Values effects produce that replies show (the new case's reference). */
@@ -116,6 +121,15 @@ export async function applyEffects(
         await deps.photos.save({ ...photo, draftId: effect.draftId });
         break;
       }
+      case 'saveAudio': {
+        const audio = context.audio;
+        if (audio?.audioId !== effect.audioId) {
+          throw new AppError('internal', 'saveAudio without the audio of this turn');
+        }
+        if (!deps.audio) throw new AppError('internal', 'no audio store');
+        await deps.audio.save({ ...audio, draftId: effect.draftId });
+        break;
+      }
       case 'submitReport': {
         const submitted = await submitReport(effect, context, deps);
         results.reference = submitted.reference;
@@ -139,10 +153,20 @@ export async function applyEffects(
         results.sighting = await addSighting(effect, context, deps);
         break;
       case 'relayToOfficer': {
+        if (effect.audio) {
+          const audio = context.audio;
+          if (audio?.audioId !== effect.audio.audioId) {
+            throw new AppError('internal', 'relayed voice note without the audio of this turn');
+          }
+          if (!deps.audio) throw new AppError('internal', 'no audio store');
+          // The case's id is its draft's: the purge keeps the audio with the case.
+          await deps.audio.save({ ...audio, draftId: effect.caseId });
+        }
         const { region } = await deps.cases.addFamilyMessage(effect.caseId, {
           id: effect.messageId,
           text: effect.text,
           at: context.now,
+          ...(effect.audio ? { audio: effect.audio } : {}),
         });
         results.relayed = { caseId: effect.caseId, region };
         break;

@@ -33,6 +33,7 @@ function cleanInput(input: TurnInput): TurnInput {
     case 'location':
       return input.name === undefined ? input : { ...input, name: cleanTypedText(input.name) };
     case 'image':
+    case 'audio':
     case 'unsupported':
       return input;
     default: {

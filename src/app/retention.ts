@@ -1,5 +1,6 @@
 import { RETENTION } from '../core/retention.js';
 import type { AlertStore } from './ports/alertStore.js';
+import type { AudioStore } from './ports/audioStore.js';
 import type { AuditTrail } from './ports/auditTrail.js';
 import type { CaseStore } from './ports/caseStore.js';
 import type { ConversationStore } from './ports/conversationStore.js';
@@ -22,6 +23,7 @@ const CLOSED_CASES_PER_PASS = 200;
 export interface RetentionResult {
   conversations: number;
   photos: number;
+  audio: number;
   sessions: number;
   alertOutboxes: number;
   closedCases: number;
@@ -35,6 +37,7 @@ export interface RetentionResult {
 export interface RetentionDeps {
   conversations: Pick<ConversationStore, 'purgeIdle'>;
   photos: Pick<PhotoStore, 'purgeUnsubmitted'>;
+  audio: Pick<AudioStore, 'purgeUnsubmitted'>;
   cases: Pick<CaseStore, 'findByDraftId'>;
   officers: Pick<OfficerStore, 'purgeExpiredSessions'>;
   sightings: Pick<SightingReader, 'exists'>;
@@ -54,14 +57,12 @@ export interface RetentionDeps {
 /** One pass of the purge jobs; `src/main.ts` runs it at start and every 15 minutes. */
 export async function runRetention(deps: RetentionDeps, now: Date): Promise<RetentionResult> {
   const before = (ms: number) => new Date(now.getTime() - ms);
+  const submitted = async (draftId: string) =>
+    (await deps.cases.findByDraftId(draftId)) !== null || (await deps.sightings.exists(draftId));
   return {
     conversations: await deps.conversations.purgeIdle(before(RETENTION.idleConversationMs)),
-    photos: await deps.photos.purgeUnsubmitted(
-      before(RETENTION.unsubmittedPhotoMs),
-      async (draftId) =>
-        (await deps.cases.findByDraftId(draftId)) !== null ||
-        (await deps.sightings.exists(draftId)),
-    ),
+    photos: await deps.photos.purgeUnsubmitted(before(RETENTION.unsubmittedPhotoMs), submitted),
+    audio: await deps.audio.purgeUnsubmitted(before(RETENTION.unsubmittedAudioMs), submitted),
     sessions: await deps.officers.purgeExpiredSessions(now),
     alertOutboxes: await purgeAlertOutboxes(deps, before(RETENTION.alertOutboxMs), now),
     closedCases: await purgeClosedCases(deps, before(RETENTION.closedCaseMs), now),

@@ -14,7 +14,7 @@ import {
   type TurnSnapshot,
 } from '../core/conversation/turnRouter.js';
 import { AppError } from '../core/errors.js';
-import type { Translator } from '../core/i18n/translator.js';
+import type { RenderedReply, Translator } from '../core/i18n/translator.js';
 import type { Language } from '../core/nlu/language.js';
 import { guessLanguage } from '../core/nlu/languageChoice.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +24,7 @@ import { cleanInbound } from './cleanInbound.js';
 import type { IntakeGuard } from './intakeGuard.js';
 import { KeyedQueue } from './keyedQueue.js';
 import type { AlertDirectory } from './ports/alertDirectory.js';
+import type { AudioStore } from './ports/audioStore.js';
 import type { FamilyCaseStore } from './ports/caseStore.js';
 import type { Clock } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversationStore.js';
@@ -45,6 +46,8 @@ export interface TurnPipelineDeps {
   photos: PhotoStore;
   /** Every received photo is decoded and re-encoded by it before anything keeps it. */
   photoSanitizer: PhotoSanitizer;
+  /** Voice notes families send (benchmarks, which send none, run without). */
+  audio?: AudioStore;
   clock: Clock;
   logger: Logger;
   hashId: (id: string) => string;
@@ -128,7 +131,7 @@ export class TurnPipeline {
    * apologises; the conversation is then marked unanswered until the family
    * has their question again.
    */
-  async handle(message: InboundMessage): Promise<string[]> {
+  async handle(message: InboundMessage): Promise<RenderedReply[]> {
     const key = conversationKey(message.channel, message.address);
     const deadlineMs = this.deps.turnDeadlineMs ?? TURN_DEADLINE_MS;
     try {
@@ -154,7 +157,7 @@ export class TurnPipeline {
    * send again in a minute. Their id is not recorded, so a redelivery later
    * is handled.
    */
-  private async admit(key: string, message: InboundMessage): Promise<string[] | null> {
+  private async admit(key: string, message: InboundMessage): Promise<RenderedReply[] | null> {
     if (!this.deps.intake) return null;
     const admission = await this.deps.intake.admit(
       message.channel,
@@ -167,7 +170,7 @@ export class TurnPipeline {
       case 'slow_down': {
         const text = message.input.kind === 'text' ? message.input.text : '';
         const language = this.languages.get(key) ?? guessLanguage(text);
-        return [this.deps.translator.t(language, 'resilience:slow_down')];
+        return [{ text: this.deps.translator.t(language, 'resilience:slow_down') }];
       }
       case 'ignore':
         return [];
@@ -207,7 +210,7 @@ export class TurnPipeline {
     return this.deps.hashId(conversationKey(channel, address));
   }
 
-  private async run(received: InboundMessage): Promise<string[]> {
+  private async run(received: InboundMessage): Promise<RenderedReply[]> {
     // Cleaned once, before any attempt: what is stored is the cleaned text and the re-encoded photo.
     const message = await cleanInbound(received, this.deps.photoSanitizer);
     if (received.photo && !message.photo) {
@@ -257,6 +260,7 @@ export class TurnPipeline {
           channel: message.channel,
           address: message.address,
           photo: message.photo,
+          audio: message.audio,
         },
         this.deps,
       );
@@ -290,17 +294,22 @@ export class TurnPipeline {
         ...(results.unsubscribed !== undefined ? { unsubscribed: results.unsubscribed } : {}),
         ...(results.sighting ? { sightingThrottled: results.sighting.throttled } : {}),
       });
-      return replies.map((reply) => this.deps.translator.render(decision.language, reply, results));
+      return replies.map((reply) =>
+        this.deps.translator.renderReply(decision.language, reply, results),
+      );
     }
   }
 
   /** What the family is waiting to be asked, rendered in their language (nothing if nothing is in progress). */
-  private questionFor(data: ConversationData, options: { resumed?: boolean } = {}): string[] {
+  private questionFor(
+    data: ConversationData,
+    options: { resumed?: boolean } = {},
+  ): RenderedReply[] {
     const question = resumeQuestion(data, this.deps.flows);
     if (!question) return [];
     const language = data.language ?? 'ar';
     const text = options.resumed ? lines(key('resilience:resumed'), question) : question;
-    return [this.deps.translator.render(language, text)];
+    return [this.deps.translator.renderReply(language, text)];
   }
 
   /**
@@ -313,7 +322,7 @@ export class TurnPipeline {
       if (!this.recovery.isUnanswered(conversation.key) || !this.deps.notifier) return;
       const stored = await this.deps.conversations.read(conversation.key);
       const { data } = readConversation(stored?.state);
-      const [text] = this.questionFor(data, { resumed: true });
+      const text = this.questionFor(data, { resumed: true })[0]?.text;
       if (text !== undefined) {
         await this.deps.notifier.send(
           {
@@ -346,7 +355,15 @@ export class TurnPipeline {
     };
     const loaded = new Set<SnapshotPart>();
     for (;;) {
-      const routing = routeTurn(snapshot, { input: message.input, messageId }, this.router);
+      const routing = routeTurn(
+        snapshot,
+        {
+          input: message.input,
+          messageId,
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+        },
+        this.router,
+      );
       if (routing.kind === 'decided') return routing.decision;
       if (loaded.has(routing.part)) {
         throw new AppError('internal', `the router asked twice for ${routing.part}`);
@@ -387,6 +404,10 @@ export class TurnPipeline {
           subscription: null,
           sightings: [],
         };
+      case 'repliedAlert':
+        snapshot.repliedAlert = message.replyTo
+          ? ((await this.deps.alerts?.repliedTo(message.replyTo)) ?? null)
+          : null;
         return;
       default: {
         const unreachable: never = part;

@@ -6,7 +6,9 @@ import { chatConfigSchema } from '../config.js';
 /**
  * `npm run chat`: talk to a running Tifli (started with `npm start`) as a
  * parent or a citizen would on WhatsApp, through the dev channel.
- * Commands: /location LAT LON [name], /photo PATH, /voice, /outbox, /from +212…, /quit.
+ * Commands: /location LAT LON [name], /photo PATH, /voice [PATH] (a voice note, a file of
+ * yours or a tiny Ogg), /reply MESSAGE-ID TEXT (a reply to a message of /outbox), /outbox,
+ * /from +212…, /quit. A question's choices show as `[1] Oui  [2] Non`: type the value.
  */
 const parsed = chatConfigSchema.safeParse(process.env);
 if (!parsed.success) {
@@ -16,12 +18,25 @@ if (!parsed.success) {
 const baseUrl = parsed.data.TIFLI_URL.replace(/\/$/, '');
 let from = parsed.data.CHAT_FROM;
 
+const choicesSchema = z.array(z.object({ title: z.string(), value: z.string() })).optional();
 const replySchema = z.object({
-  replies: z.array(z.object({ text: z.string(), imageUrl: z.string().optional() })),
+  replies: z.array(
+    z.object({
+      text: z.string(),
+      imageUrl: z.string().optional(),
+      choices: choicesSchema,
+      requestLocation: z.boolean().optional(),
+    }),
+  ),
 });
 const outboxSchema = z.object({
-  messages: z.array(z.object({ text: z.string(), at: z.string() })),
+  messages: z.array(
+    z.object({ text: z.string(), at: z.string(), messageId: z.string().optional() }),
+  ),
 });
+
+/** The start of an Ogg Opus stream: enough for the bot to take it as a voice note. */
+const TINY_OGG = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(23), Buffer.from('OpusHead')]);
 
 async function send(body: Record<string, unknown>): Promise<void> {
   const response = await fetch(`${baseUrl}/dev/messages`, {
@@ -36,6 +51,10 @@ async function send(body: Record<string, unknown>): Promise<void> {
   }
   for (const reply of replySchema.parse(json).replies) {
     console.log(`\nTifli> ${reply.text}${reply.imageUrl ? '\n[image]' : ''}`);
+    if (reply.choices) {
+      console.log(reply.choices.map((choice) => `[${choice.value}] ${choice.title}`).join('  '));
+    }
+    if (reply.requestLocation) console.log('[📍 /location LAT LON]');
   }
 }
 
@@ -47,7 +66,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(
-    `Chatting with ${baseUrl} as ${from}. /quit to leave; /location LAT LON, /photo PATH, /voice, /outbox, /from NUMBER.`,
+    `Chatting with ${baseUrl} as ${from}. /quit to leave; /location LAT LON, /photo PATH, /voice [PATH], /reply ID TEXT, /outbox, /from NUMBER.`,
   );
   const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
   process.stdout.write('\nyou> ');
@@ -67,12 +86,16 @@ async function main(): Promise<void> {
       } else if (command === '/photo' && args[0]) {
         const data = await readFile(args[0]);
         await send({ image: { mimeType: 'image/jpeg', dataBase64: data.toString('base64') } });
-      } else if (command === '/voice') await send({ media: 'voice' });
-      else if (command === '/from' && args[0]) from = args[0];
+      } else if (command === '/voice') {
+        const data = args[0] ? await readFile(args[0]) : TINY_OGG;
+        await send({ audio: { mimeType: 'audio/ogg', dataBase64: data.toString('base64') } });
+      } else if (command === '/reply' && args[0]) {
+        await send({ replyTo: args[0], text: args.slice(1).join(' ') });
+      } else if (command === '/from' && args[0]) from = args[0];
       else if (command === '/outbox') {
         const response = await fetch(`${baseUrl}/dev/outbox?to=${encodeURIComponent(from)}`);
         for (const m of outboxSchema.parse(await response.json()).messages) {
-          console.log(`[${m.at}] ${m.text}`);
+          console.log(`[${m.at}]${m.messageId ? ` (${m.messageId})` : ''} ${m.text}`);
         }
       } else await send({ text: line });
     } catch (error) {

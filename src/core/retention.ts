@@ -15,6 +15,11 @@ export const RETENTION = {
   /** A photo whose report or sighting was not submitted within 3 days is deleted. */
   unsubmittedPhotoMs: 72 * HOUR,
   /**
+   * A voice note whose report was not submitted within 3 days is deleted, like
+   * a photo; one that answered a report or went to the officer stays with the case.
+   */
+  unsubmittedAudioMs: 72 * HOUR,
+  /**
    * Who an alert was sent to (numbers) is kept 30 days after the alert ended,
    * for questions about its reach; the alert itself stays with the case.
    */
@@ -110,10 +115,11 @@ export const RETENTION_TABLE: readonly RetentionRule[] = [
     enforcedBy: 'purge job `stoppedSubscriptions`',
   },
   {
-    data: 'voice note',
-    keptForMs: 0,
-    from: 'never stored',
-    enforcedBy: 'the bot does not keep audio',
+    data: 'voice note of a report never submitted',
+    keptForMs: RETENTION.unsubmittedAudioMs,
+    from: 'its receipt',
+    enforcedBy:
+      'purge job `audio`; a voice note of a case stays with the case (purge job `closedCases`)',
   },
   {
     data: 'data-subject request (access, correction, erasure)',

@@ -69,7 +69,46 @@ function workerWith(outbox: MemoryOutbox, lease: MemoryLease, sender: RecordingS
   return worker;
 }
 
+/** A channel that names every message it accepts, as WhatsApp's Cloud API does with a wamid. */
+class NamingSender implements AlertSender {
+  async send(delivery: Delivery): Promise<{ channelMessageId: string }> {
+    return { channelMessageId: `wamid.${delivery.subscriptionId}` };
+  }
+}
+
 describe('the broadcast worker', () => {
+  it('records the message id the channel gave each message, so its statuses find the entry', async () => {
+    const outbox = new MemoryOutbox();
+    const worker = new BroadcastWorker({
+      outbox,
+      lease: new MemoryLease(),
+      recipients: { isActive: async () => true },
+      sender: new NamingSender(),
+      clock,
+      logger,
+      ratePerSecond: 20_000,
+      leaseMs: 30_000,
+      maySend: async () => true,
+    });
+    const [first, second] = await outbox.enqueue(entries('alert-w', 2));
+    expect(await worker.renewLease()).toBe(true);
+    worker.follow('alert-w');
+    await worker.drain();
+    expect(await outbox.findByChannelMessageId(`wamid.${first?.subscriptionId}`)).toEqual(first);
+    expect(
+      await outbox.recordStatus({
+        channelMessageId: `wamid.${second?.subscriptionId}`,
+        status: 'read',
+        at: NOW,
+      }),
+    ).toBe('recorded');
+    expect(await outbox.progress('alert-w', false)).toMatchObject({
+      sent: 2,
+      delivered: 1,
+      read: 1,
+    });
+  });
+
   it('sends every pending entry once, holding a bounded window of them in memory', async () => {
     const outbox = new MemoryOutbox();
     const sender = new RecordingSender();

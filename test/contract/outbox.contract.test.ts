@@ -118,6 +118,8 @@ describeContract('Outbox', (backend) => {
     expect(await outbox.progress(alertId, false)).toEqual({
       queued: 0,
       sent: 1,
+      delivered: 0,
+      read: 0,
       failed: 1,
       skipped: 0,
       cancelled: 0,
@@ -154,6 +156,8 @@ describeContract('Outbox', (backend) => {
     expect(await outbox.progress(alertId, false)).toEqual({
       queued: 2,
       sent: 2,
+      delivered: 0,
+      read: 0,
       failed: 0,
       skipped: 1,
       cancelled: 1,
@@ -175,5 +179,142 @@ describeContract('Outbox', (backend) => {
     expect(await collect(outbox.pending(other))).toHaveLength(1);
     // Purged entries may be enqueued again (they are new).
     expect(await outbox.enqueue([mine])).toEqual([mine]);
+  });
+
+  it('finds an entry by the message id the channel gave it when it was sent', async () => {
+    const one = entry(alertId, 1);
+    const two = entry(alertId, 2);
+    await outbox.enqueue([one, two]);
+    await outbox.settle(one, 'sent', START, undefined, `wamid.${alertId}.1`);
+    await outbox.settle(two, 'sent', START);
+    expect(await outbox.findByChannelMessageId(`wamid.${alertId}.1`)).toEqual(one);
+    expect(await outbox.findByChannelMessageId(`wamid.${alertId}.2`)).toBeNull();
+    // A second settle keeps the first outcome and its message id.
+    await outbox.settle(one, 'sent', START, undefined, `wamid.${alertId}.other`);
+    expect(await outbox.findByChannelMessageId(`wamid.${alertId}.other`)).toBeNull();
+    expect(await outbox.findByChannelMessageId(`wamid.${alertId}.1`)).toEqual(one);
+  });
+
+  it('records statuses monotonically: sent < delivered < read, a duplicate or an older one is unchanged', async () => {
+    const one = entry(alertId, 1);
+    await outbox.enqueue([one]);
+    const id = `wamid.${alertId}.1`;
+    const at = new Date(START.getTime() + 5_000);
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'delivered', at })).toBe(
+      'unknown',
+    );
+    await outbox.settle(one, 'sent', START, undefined, id);
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'delivered', at })).toBe(
+      'recorded',
+    );
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'delivered', at })).toBe(
+      'unchanged',
+    );
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'read', at })).toBe(
+      'recorded',
+    );
+    // Reordered by the channel: an older status after a newer one changes nothing.
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'delivered', at })).toBe(
+      'unchanged',
+    );
+    expect(
+      await outbox.recordStatus({
+        channelMessageId: id,
+        status: 'failed',
+        at,
+        errorCode: '131047',
+      }),
+    ).toBe('unchanged');
+    expect(
+      await outbox.recordStatus({ channelMessageId: 'wamid.nobody', status: 'read', at }),
+    ).toBe('unknown');
+    expect(await outbox.progress(alertId, false)).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      read: 1,
+      failed: 0,
+    });
+  });
+
+  it('counts a read that came without delivered as delivered too', async () => {
+    const entries = Array.from({ length: 4 }, (_, i) => entry(alertId, i));
+    await outbox.enqueue(entries);
+    for (const [i, one] of entries.entries()) {
+      await outbox.settle(one, 'sent', START, undefined, `wamid.${alertId}.${i}`);
+    }
+    const at = START;
+    await outbox.recordStatus({ channelMessageId: `wamid.${alertId}.0`, status: 'read', at });
+    await outbox.recordStatus({ channelMessageId: `wamid.${alertId}.1`, status: 'delivered', at });
+    expect(await outbox.progress(alertId, false)).toEqual({
+      queued: 0,
+      sent: 4,
+      delivered: 2,
+      read: 1,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+      closingSent: 0,
+    });
+  });
+
+  it('records a failure after sent once, with its code; nothing moves it afterwards', async () => {
+    const one = entry(alertId, 1);
+    const two = entry(alertId, 2);
+    await outbox.enqueue([one, two]);
+    const failing = `wamid.${alertId}.1`;
+    const delivered = `wamid.${alertId}.2`;
+    await outbox.settle(one, 'sent', START, undefined, failing);
+    await outbox.settle(two, 'sent', START, undefined, delivered);
+    const at = START;
+    expect(
+      await outbox.recordStatus({
+        channelMessageId: failing,
+        status: 'failed',
+        at,
+        errorCode: '131047',
+      }),
+    ).toBe('recorded');
+    expect(
+      await outbox.recordStatus({
+        channelMessageId: failing,
+        status: 'failed',
+        at,
+        errorCode: '131047',
+      }),
+    ).toBe('unchanged');
+    expect(await outbox.recordStatus({ channelMessageId: failing, status: 'read', at })).toBe(
+      'unchanged',
+    );
+    // A message delivered did not fail afterwards.
+    await outbox.recordStatus({ channelMessageId: delivered, status: 'delivered', at });
+    expect(
+      await outbox.recordStatus({
+        channelMessageId: delivered,
+        status: 'failed',
+        at,
+        errorCode: '1',
+      }),
+    ).toBe('unchanged');
+    expect(await outbox.progress(alertId, false)).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      read: 0,
+      failed: 1,
+    });
+    // The entry still counts as reached: the closing message is tried again later.
+    expect(await outbox.received(alertId, one.subscriptionId)).toBe(true);
+  });
+
+  it('forgets the message ids and statuses of a purged alert', async () => {
+    const one = entry(alertId, 1);
+    await outbox.enqueue([one]);
+    const id = `wamid.${alertId}.1`;
+    await outbox.settle(one, 'sent', START, undefined, id);
+    await outbox.recordStatus({ channelMessageId: id, status: 'read', at: START });
+    await outbox.purge(alertId);
+    expect(await outbox.findByChannelMessageId(id)).toBeNull();
+    expect(await outbox.recordStatus({ channelMessageId: id, status: 'read', at: START })).toBe(
+      'unknown',
+    );
   });
 });

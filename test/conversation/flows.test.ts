@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFlows, missingTexts, parseFlowFile } from '../../src/adapters/files/loadFlows.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
+import { prompt } from '../../src/core/conversation/engine.js';
+import { questionIn, type Text } from '../../src/core/conversation/text.js';
+import { languageMenu } from '../../src/core/conversation/turnRouter.js';
+import { choiceTitleLimit } from '../../src/core/i18n/translator.js';
 import { LANGUAGES } from '../../src/core/nlu/language.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -19,6 +23,53 @@ describe('flows are data', () => {
     const flows = loadFlows(join(root, 'flows'), translator);
     expect([...flows.keys()].sort()).toEqual(['report', 'sighting', 'subscribe']);
     for (const flow of flows.values()) expect(missingTexts(flow, translator)).toEqual([]);
+  });
+
+  it('offers every question with choices as buttons, short labels in every language, and asks for a pin where a place is asked', () => {
+    const flows = loadFlows(join(root, 'flows'), translator);
+    const known = {
+      answers: {},
+      context: {
+        candidates: [
+          { value: 'a-1', firstName: 'Mohammed-Amine', ageYears: 12, city: 'Casablanca' },
+          { value: 'a-2', firstName: 'Salma', ageYears: 9, city: null },
+        ],
+      },
+    };
+    let offered = 0;
+    let locations = 0;
+    const questions: Array<{ where: string; type: string; text: Text }> = [
+      ...[...flows.values()].flatMap((flow) =>
+        flow.nodes.map((node) => ({
+          where: `${flow.id}:${node.id}`,
+          type: node.type,
+          text: prompt(flow, node, known),
+        })),
+      ),
+      { where: 'language menu', type: 'menu', text: languageMenu() },
+    ];
+    for (const { where, type, text } of questions) {
+      const asked = questionIn(text);
+      const withChoices = ['choice', 'pick', 'yes_no', 'consent', 'menu'].includes(type);
+      expect(asked !== null && asked.choices.length > 0, where).toBe(withChoices);
+      expect(asked?.requestLocation === true, where).toBe(['location', 'area'].includes(type));
+      if (asked?.requestLocation) locations += 1;
+      for (const language of LANGUAGES) {
+        const reply = translator.renderReply(language, text);
+        if (!withChoices) continue;
+        offered += 1;
+        expect(reply.choices?.length, where).toBe(asked?.choices.length);
+        for (const choice of reply.choices ?? []) {
+          expect(
+            [...choice.title].length,
+            `${language} ${where} ${choice.title}`,
+          ).toBeLessThanOrEqual(choiceTitleLimit(reply.choices?.length ?? 0));
+          expect(choice.title, `${language} ${where}`).not.toContain('choices:');
+        }
+      }
+    }
+    expect(offered).toBeGreaterThanOrEqual(3 * 8);
+    expect(locations).toBe(3);
   });
 
   it('every locale file has the same keys in the three languages', () => {

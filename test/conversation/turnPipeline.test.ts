@@ -82,7 +82,7 @@ describe('the turn pipeline', () => {
     const writesBefore = store.writes;
     const replies = await turns.handle(text('oui', 'm-2'));
     expect(replies).toHaveLength(1);
-    expect(replies[0]).toContain(translator.t('fr', 'report:relationship.prompt'));
+    expect(replies[0]?.text).toContain(translator.t('fr', 'report:relationship.prompt'));
     expect(store.writes - writesBefore).toBe(3);
     const stored = await store.read(conversationKey('dev', from));
     expect(stored?.state).toMatchObject({ flow: { nodeId: 'relationship' } });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PNG_1PX, say, sayAll, UP_TO_PHOTO } from '../support/chat.js';
+import { OGG_OPUS_BYTES, PNG_1PX, say, sayAll, UP_TO_PHOTO } from '../support/chat.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 let harness: TestApp | undefined;
@@ -30,6 +30,40 @@ describe('retention purge jobs', () => {
 
     // The family writing again starts afresh, politely.
     expect((await say(app, abandoned, 'Bonjour')).length).toBeGreaterThan(0);
+  });
+
+  it('forget the voice notes of unfinished reports after 72 h, keep those of a case', async () => {
+    harness = await createTestApp();
+    const { app, connection, clock } = harness;
+    const abandoned = '+212600000611';
+    // Up to the clothing question, answered in a voice note, then nothing more.
+    await sayAll(app, abandoned, [
+      ...UP_TO_PHOTO,
+      'passer',
+      'passer',
+      'passer',
+      'passer',
+      'passer',
+    ]);
+    await say(app, abandoned, { audio: { mimeType: 'audio/ogg', dataBase64: OGG_OPUS_BYTES } });
+    expect(await connection.collection('audio').countDocuments()).toBe(1);
+    // A voice note of a case, saved for it (as a relayed one is, under the case's id).
+    await app.audio.save({
+      audioId: 'b'.repeat(64),
+      mimeType: 'audio/ogg',
+      data: Buffer.from(OGG_OPUS_BYTES, 'base64'),
+      draftId: 'case-that-exists',
+    });
+    await connection
+      .collection<{ _id: string; reference: string }>('cases')
+      .insertOne({ _id: 'case-that-exists', reference: 'TF-2026-999999' });
+    clock.advance(71 * 3_600_000);
+    expect(await app.purge()).toMatchObject({ audio: 0 });
+    clock.advance(2 * 3_600_000);
+    expect(await app.purge()).toMatchObject({ audio: 1 });
+    const left = await connection.collection('audio').find().toArray();
+    expect(left.map((document) => document._id)).toEqual(['b'.repeat(64)]);
+    expect(await connection.collection('audio_chunks').countDocuments()).toBe(1);
   });
 
   it('keep the photo of a sent sighting, and forget who an alert reached 30 days after it ended', async () => {

@@ -4,6 +4,12 @@ import type { SightingLink } from '../../src/core/sighting.js';
 /** The active alerts a transcript declares (`@alert` lines), the same for every number. */
 export class ScriptedAlerts implements AlertDirectory {
   readonly active: AlertChoice[] = [];
+  /** The alert each channel message id was sent for (`@sent` lines). */
+  readonly messages = new Map<string, string>();
+
+  async repliedTo(channelMessageId: string): Promise<string | null> {
+    return this.messages.get(channelMessageId) ?? null;
+  }
 
   async activeFor(): Promise<AlertChoice[]> {
     // Those this number received come first, as the real directory orders them.

@@ -15,13 +15,19 @@
  *                                     case's id, the child's first name, age,
  *                                     city (`-` for none); `received` when it
  *                                     reached the numbers that write
+ *   @sent wamid.1 A1                  the alert A1's message reached the numbers as `wamid.1`
  *   user> some text                   a text message (`user>` alone: an empty one)
+ *   user> [reply-to wamid.1] text     a message replying to the message `wamid.1`
  *   user> [location 33.5731 -7.5898 Place Mohammed V]
  *                                     a pin (latitude, longitude, optional name)
  *   user> [photo png]                 a photo (a 1×1 PNG; `jpeg`: a 2×2 JPEG)
- *   user> [voice]                     a voice note (also sticker, video, document)
+ *   user> [voice-note]                a voice note (Ogg Opus); `[audio mp3]` an audio file
+ *   user> [voice]                     a voice note the channel could not fetch (also
+ *                                     sticker, video, document, reaction)
  *   bot> first line of a reply        one reply of the turn before…
  *   bot| its next line                …continued on the next line
+ *   bot* [1] Oui · [2] Non            …the choices it offers as buttons ([value] title)
+ *   bot* [location request]           …and that it asks for a location pin
  *
  * A `user>` followed by no `bot>` line got no reply (a redelivered message).
  * Draft ids are `draft-1`, `draft-2`… and message ids `m-1`, `m-2`… in order.
@@ -36,6 +42,7 @@ import { loadFlows } from '../../src/adapters/files/loadFlows.js';
 import { loadGazetteer } from '../../src/adapters/files/loadGazetteer.js';
 import { loadTranslator } from '../../src/adapters/files/loadTranslator.js';
 import { SharpPhotoSanitizer } from '../../src/adapters/images/sharpPhotoSanitizer.js';
+import { MemoryAudioStore } from '../../src/adapters/memory/memoryAudioStore.js';
 import {
   MemoryCaseStore,
   MemoryPhotoStore,
@@ -46,7 +53,7 @@ import { MemorySubscriberIndex } from '../../src/adapters/memory/memorySubscribe
 import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore.js';
 import { TurnPipeline } from '../../src/app/turnPipeline.js';
 import type { InboundMessage } from '../../src/core/conversation/input.js';
-import { JPEG_BYTES, PNG_1PX } from '../support/chat.js';
+import { JPEG_BYTES, MP3_BYTES, OGG_OPUS_BYTES, PNG_1PX } from '../support/chat.js';
 import { ScriptedAlerts, transcriptSightingLink } from './transcriptPorts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,12 +63,14 @@ const translator = loadTranslator(join(root, 'locales'));
 const flows = loadFlows(join(root, 'flows'), translator);
 const gazetteer = loadGazetteer(join(root, 'data', 'gazetteer', 'morocco.json'));
 
-const MEDIA = ['voice', 'sticker', 'video', 'document'] as const;
+const MEDIA = ['voice', 'sticker', 'video', 'document', 'reaction'] as const;
 
 /** A user line's message, as a channel would hand it to the pipeline. */
 function messageOf(line: string, from: string, messageId: string): InboundMessage {
+  const reply = /^\[reply-to (\S+)\] ?(.*)$/.exec(line);
+  if (reply) return { ...messageOf(reply[2] ?? '', from, messageId), replyTo: reply[1] ?? '' };
   const base = { channel: 'dev', address: from, messageId };
-  const bracket = /^\[(\w+)(?: (.*))?\]$/.exec(line);
+  const bracket = /^\[([\w-]+)(?: (.*))?\]$/.exec(line);
   if (!bracket) return { ...base, input: { kind: 'text', text: line } };
   const [, kind, rest = ''] = bracket;
   if (kind === 'location') {
@@ -83,6 +92,17 @@ function messageOf(line: string, from: string, messageId: string): InboundMessag
       photo: { photoId, mimeType, data },
     };
   }
+  if (kind === 'voice-note' || kind === 'audio') {
+    const data = Buffer.from(kind === 'audio' ? MP3_BYTES : OGG_OPUS_BYTES, 'base64');
+    const mimeType = kind === 'audio' ? 'audio/mpeg' : 'audio/ogg';
+    const audioId = createHash('sha256').update(data).digest('hex');
+    const voice = kind === 'voice-note';
+    return {
+      ...base,
+      input: { kind: 'audio', audioId, mimeType, size: data.length, voice },
+      audio: { audioId, mimeType, data },
+    };
+  }
   const media = MEDIA.find((m) => m === kind);
   if (media) return { ...base, input: { kind: 'unsupported', media } };
   throw new Error(`unknown message notation: ${line}`);
@@ -102,6 +122,7 @@ async function replay(source: string): Promise<string> {
     cases: new MemoryCaseStore(),
     photos: new MemoryPhotoStore(),
     photoSanitizer: new SharpPhotoSanitizer(),
+    audio: new MemoryAudioStore(),
     clock: { now: () => now },
     logger: pino({ level: 'silent' }),
     hashId: (id) => id,
@@ -119,13 +140,16 @@ async function replay(source: string): Promise<string> {
 
   const out: string[] = [];
   for (const line of source.replace(/\n$/, '').split('\n')) {
-    if (line.startsWith('bot>') || line.startsWith('bot|')) continue;
+    if (line.startsWith('bot>') || line.startsWith('bot|') || line.startsWith('bot*')) continue;
     out.push(line);
     const directive = /^@(\w+) (.*)$/.exec(line);
     if (directive) {
       const [, name, value = ''] = directive;
       if (name === 'from') from = value.trim();
-      else if (name === 'clock') now = new Date(value.trim());
+      else if (name === 'sent') {
+        const [channelMessageId = '', alertId = ''] = value.trim().split(/\s+/);
+        alerts.messages.set(channelMessageId, alertId);
+      } else if (name === 'clock') now = new Date(value.trim());
       else if (name === 'alert') {
         const [alertId = '', caseId = '', firstName = '', age = '', city = '-', received] = value
           .trim()
@@ -145,9 +169,15 @@ async function replay(source: string): Promise<string> {
     const text = line.slice('user>'.length).replace(/^ /, '');
     const replies = await turns.handle(messageOf(text, from, `m-${++messages}`));
     for (const reply of replies) {
-      const [first = '', ...rest] = reply.split('\n');
+      const [first = '', ...rest] = reply.text.split('\n');
       out.push(`bot>${first ? ` ${first}` : ''}`);
       for (const next of rest) out.push(`bot|${next ? ` ${next}` : ''}`);
+      if (reply.choices) {
+        out.push(
+          `bot* ${reply.choices.map((choice) => `[${choice.value}] ${choice.title}`).join(' · ')}`,
+        );
+      }
+      if (reply.requestLocation) out.push('bot* [location request]');
     }
   }
   return `${out.join('\n')}\n`;

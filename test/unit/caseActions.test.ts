@@ -3,7 +3,9 @@
  * guarded transitions, the region and role checks, the family notices and the
  * alert end on resolve, without HTTP or a database.
  */
+
 import { describe, expect, it } from 'vitest';
+import { MemoryAudioStore } from '../../src/adapters/memory/memoryAudioStore.js';
 import { MemoryAuditTrail } from '../../src/adapters/memory/memoryAuditTrail.js';
 import {
   MemoryCaseStore,
@@ -123,6 +125,7 @@ async function setup() {
     cases,
     officers: new InventedOfficers(),
     photos: new MemoryPhotoStore(),
+    audio: new MemoryAudioStore(),
     audit,
     notifier,
     events,

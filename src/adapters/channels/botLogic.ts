@@ -1,6 +1,6 @@
-import { ActivityTypes, type TurnContext } from 'botbuilder-core';
+import { type Activity, ActivityTypes, type TurnContext } from 'botbuilder-core';
 import type { InboundMessage } from '../../core/conversation/input.js';
-import type { Translator } from '../../core/i18n/translator.js';
+import type { RenderedReply, Translator } from '../../core/i18n/translator.js';
 import type { Language } from '../../core/nlu/language.js';
 import { guessLanguage } from '../../core/nlu/languageChoice.js';
 import type { Logger } from '../../logger.js';
@@ -8,12 +8,37 @@ import { inboundMessage } from './inbound.js';
 
 /** What the channels need of the turn pipeline. */
 export interface Turns {
-  /** Handles one message and returns the replies of its turn, rendered. */
-  handle(message: InboundMessage): Promise<string[]>;
+  /** Handles one message and returns the replies of its turn, rendered with their choices. */
+  handle(message: InboundMessage): Promise<RenderedReply[]>;
   /** The language a conversation speaks, if it chose one. */
   languageOf(channel: string, address: string): Promise<Language | undefined>;
   /** The conversation's id as logs may show it. */
   conversationHash(channel: string, address: string): string;
+}
+
+/**
+ * One reply as a message activity: its choices as `imBack` suggested actions
+ * (a channel with buttons shows them, the text lists them for the others) and
+ * a location request in `channelData.requestLocation`.
+ */
+export function replyActivity(reply: RenderedReply): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    text: reply.text,
+    ...(reply.choices
+      ? {
+          suggestedActions: {
+            to: [],
+            actions: reply.choices.map((choice) => ({
+              type: 'imBack',
+              title: choice.title,
+              value: choice.value,
+            })),
+          },
+        }
+      : {}),
+    ...(reply.requestLocation ? { channelData: { requestLocation: true } } : {}),
+  };
 }
 
 /**
@@ -33,7 +58,7 @@ export class BotLogic {
     if (context.activity.type !== ActivityTypes.Message) return;
     const replies = await this.turns.handle(inboundMessage(context.activity));
     if (replies.length === 0) return;
-    await context.sendActivities(replies.map((text) => ({ type: ActivityTypes.Message, text })));
+    await context.sendActivities(replies.map(replyActivity));
   };
 
   /** Apologises in the family's language when a turn failed; their state was not changed. */

@@ -7,6 +7,8 @@ import {
   TurnContext,
 } from 'botbuilder-core';
 import { z } from 'zod';
+import type { AlertSender } from '../../app/ports/notifier.js';
+import type { Delivery } from '../../core/alert/delivery.js';
 import {
   type ChannelMessage,
   messageActivity,
@@ -23,7 +25,34 @@ export interface OutboxPort {
     imageUrl?: string;
     at: Date;
     id?: string | undefined;
+    messageId: string;
+    choices?: Array<{ title: string; value: string }>;
+    requestLocation?: true;
   }): Promise<void>;
+}
+
+/**
+ * The dev channel's id for a message sent with an idempotency key: derived
+ * from the key, so a message sent twice has one id, as a channel that
+ * de-duplicates by key answers. Others get a random id.
+ */
+export function devMessageId(idempotencyKey: string | undefined): string {
+  return idempotencyKey ? `dev.${idempotencyKey}` : `dev.${randomUUID()}`;
+}
+
+/**
+ * An alert sender that reports the dev channel's message ids, which the
+ * sender it wraps does not pass on: the outbox then knows each dev message
+ * by id, so statuses and replies naming it work on the dev channel too.
+ */
+export function namingDevMessages(sender: AlertSender): AlertSender {
+  return {
+    async send(delivery: Delivery) {
+      const sent = await sender.send(delivery);
+      if (sent?.channelMessageId || delivery.channel !== 'dev') return sent;
+      return { channelMessageId: devMessageId(delivery._id) };
+    },
+  };
 }
 
 const TURN_REPLIES = Symbol('devTurnReplies');
@@ -68,6 +97,8 @@ export class DevAdapter extends BotAdapter {
     for (const activity of activities) {
       const message = outboundMessage(activity);
       if (!message) continue;
+      const key = idempotencyKey(activity);
+      const messageId = devMessageId(key);
       if (collector) {
         collector.push(message);
       } else {
@@ -78,11 +109,14 @@ export class DevAdapter extends BotAdapter {
           ...(message.image
             ? { imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}` }
             : {}),
+          ...(message.choices ? { choices: message.choices } : {}),
+          ...(message.requestLocation ? { requestLocation: true } : {}),
           at: this.clock(),
-          id: idempotencyKey(activity),
+          id: key,
+          messageId,
         });
       }
-      responses.push({ id: randomUUID() });
+      responses.push({ id: messageId });
     }
     return responses;
   }

@@ -1,4 +1,6 @@
 import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder-core';
+import { z } from 'zod';
+import type { UnsupportedMedia } from '../../core/conversation/input.js';
 
 /** What every channel hands to the bot for one inbound message. */
 export interface ChannelMessage {
@@ -10,15 +12,20 @@ export interface ChannelMessage {
   text?: string;
   location?: { latitude: number; longitude: number; name?: string };
   image?: { mimeType: string; data: Buffer };
-  /** A kind of message the bot cannot use (voice note, sticker, video, document…). */
-  unsupported?: 'voice' | 'sticker' | 'video' | 'document' | 'other';
+  /** A voice note (`voice`: recorded in the chat) or an audio file. */
+  audio?: { mimeType: string; data: Buffer; voice: boolean };
+  /** The channel's id of the message this one replies to. */
+  replyToId?: string;
+  /** A kind of message the bot cannot use (sticker, video, document, reaction…). */
+  unsupported?: UnsupportedMedia;
   timestamp?: Date;
 }
 
 /**
- * Builds the botbuilder message activity for one inbound message. Images
- * travel inline as a data URL attachment and a location pin as a schema.org
- * `Place` entity, as the Bot Framework activity schema describes them.
+ * Builds the botbuilder message activity for one inbound message. Images and
+ * audio travel inline as a data URL attachment (`channelData.voice` for a
+ * voice note), a location pin as a schema.org `Place` entity, a reply as
+ * `replyToId`, as the Bot Framework activity schema describes them.
  */
 export function messageActivity(message: ChannelMessage): Partial<Activity> {
   const activity: Partial<Activity> = {
@@ -30,8 +37,21 @@ export function messageActivity(message: ChannelMessage): Partial<Activity> {
     recipient: { id: 'tifli', name: 'Tifli', role: 'bot' },
     conversation: { id: message.from, name: '', isGroup: false, conversationType: 'personal' },
     text: message.text ?? '',
-    channelData: message.unsupported ? { unsupported: message.unsupported } : {},
+    channelData: {
+      ...(message.unsupported ? { unsupported: message.unsupported } : {}),
+      ...(message.audio?.voice ? { voice: true } : {}),
+    },
+    ...(message.replyToId ? { replyToId: message.replyToId } : {}),
   };
+  if (message.audio) {
+    activity.attachments = [
+      {
+        contentType: message.audio.mimeType,
+        // The data URL names the bare type: `audio/ogg; codecs=opus` has no place there.
+        contentUrl: `data:${message.audio.mimeType.split(';')[0]?.trim() ?? ''};base64,${message.audio.data.toString('base64')}`,
+      },
+    ];
+  }
   if (message.image) {
     activity.attachments = [
       {
@@ -69,11 +89,20 @@ export function conversationReferenceFor(
   };
 }
 
-/** One outbound message as channels send it: text, and an image when there is one. */
+/** One outbound message as channels send it: text, an image when there is one, its choices. */
 export interface OutboundMessage {
   text: string;
   image?: { mimeType: string; dataBase64: string };
+  /** The answers a channel with buttons may offer (the text lists them too). */
+  choices?: Array<{ title: string; value: string }>;
+  /** The message asks for a location pin. */
+  requestLocation?: true;
 }
+
+const suggestedActionsSchema = z.object({
+  actions: z.array(z.object({ title: z.string(), value: z.unknown() })).min(1),
+});
+const requestLocationSchema = z.object({ requestLocation: z.literal(true) });
 
 /** Reads the bot's outgoing activity into what a channel can send. */
 export function outboundMessage(activity: Partial<Activity>): OutboundMessage | null {
@@ -84,5 +113,15 @@ export function outboundMessage(activity: Partial<Activity>): OutboundMessage | 
     : null;
   const image =
     dataUrl?.[1] && dataUrl[2] ? { mimeType: dataUrl[1], dataBase64: dataUrl[2] } : undefined;
-  return image ? { text: activity.text ?? '', image } : { text: activity.text ?? '' };
+  const suggested = suggestedActionsSchema.safeParse(activity.suggestedActions);
+  const message: OutboundMessage = { text: activity.text ?? '' };
+  if (image) message.image = image;
+  if (suggested.success) {
+    message.choices = suggested.data.actions.map((action) => ({
+      title: action.title,
+      value: String(action.value),
+    }));
+  }
+  if (requestLocationSchema.safeParse(activity.channelData).success) message.requestLocation = true;
+  return message;
 }

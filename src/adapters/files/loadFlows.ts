@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { choiceLabelKey } from '../../core/conversation/engine.js';
 import { type Flow, flowSchema, requiredTextKeys } from '../../core/conversation/flowSchema.js';
 import { AppError } from '../../core/errors.js';
 import type { Translator } from '../../core/i18n/translator.js';
@@ -52,11 +53,14 @@ export function parseFlowFile(name: string, source: string): Flow {
 export function missingTexts(flow: Flow, translator: Translator): string[] {
   const missing: string[] = [];
   for (const node of flow.nodes) {
-    for (const textKey of requiredTextKeys(node)) {
+    const keys = requiredTextKeys(node).map((textKey) => `${flow.id}:${textKey}`);
+    // A choice's options are offered as buttons too, each with its short label.
+    if (node.type === 'choice') {
+      keys.push(...node.options.map((option) => choiceLabelKey(flow.id, node.id, option.value)));
+    }
+    for (const fullKey of keys) {
       for (const language of LANGUAGES) {
-        if (!translator.has(language, `${flow.id}:${textKey}`)) {
-          missing.push(`${language}:${flow.id}:${textKey}`);
-        }
+        if (!translator.has(language, fullKey)) missing.push(`${language}:${fullKey}`);
       }
     }
   }

@@ -88,7 +88,7 @@ export class MemoryCaseStore implements CaseStore {
 
   async addFamilyMessage(
     caseId: string,
-    message: { id: string; text: string; at: Date },
+    message: { id: string; text: string; at: Date; audio?: { audioId: string; mimeType: string } },
   ): Promise<{ region: string | null }> {
     const found = this.cases.get(caseId);
     if (found && !found.messages.some((m) => m.id === message.id)) {
@@ -203,7 +203,12 @@ export class MemoryCaseStore implements CaseStore {
     await this.audit?.append({ ...entry, caseId });
   }
 
-  async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
+  async recordView(
+    id: string,
+    by: string,
+    now: Date,
+    what: 'case' | 'photo' | 'audio',
+  ): Promise<void> {
     await this.audit?.append({
       at: now,
       actor: by,

@@ -19,15 +19,14 @@ export class MemoryDevOutbox implements DevOutbox {
   }
 
   /** Every message sent to one address, oldest first (ties keep the order they were added in). */
-  async list(to: string): Promise<Array<{ text: string; imageUrl?: string; at: Date }>> {
+  async list(to: string): Promise<Array<Omit<DevOutboxMessage, 'to'>>> {
     return this.messages
       .filter((message) => message.to === to)
       .map((message, order) => ({ message, order }))
       .sort((a, b) => a.message.at.getTime() - b.message.at.getTime() || a.order - b.order)
-      .map(({ message }) =>
-        message.imageUrl
-          ? { text: message.text, imageUrl: message.imageUrl, at: new Date(message.at) }
-          : { text: message.text, at: new Date(message.at) },
-      );
+      .map(({ message }) => {
+        const { to: _to, ...rest } = structuredClone(message);
+        return rest;
+      });
   }
 }

@@ -43,12 +43,14 @@ const caseSchema = new Schema(
       place: { type: Schema.Types.Mixed, required: true },
       city: { type: String, default: null },
     },
-    circumstances: { type: String, required: true },
+    // Null when the family told it in a voice note (then in `voiceNotes`).
+    circumstances: { type: String, default: null },
     abduction: { suspected: String, details: { type: String, default: null } },
     consent: { given: Boolean, at: Date, noticeVersion: Number },
     region: { type: String, default: null },
     assignedTo: { type: String, default: null },
     officialReportNumber: { type: String, default: null },
+    voiceNotes: { type: [Schema.Types.Mixed], default: [] },
     messages: { type: [Schema.Types.Mixed], default: [] },
     notes: { type: [Schema.Types.Mixed], default: [] },
     confirmation: { type: Schema.Types.Mixed, default: null },
@@ -329,7 +331,7 @@ export class MongoCaseRepository implements CaseStore {
 
   async addFamilyMessage(
     caseId: string,
-    message: { id: string; text: string; at: Date },
+    message: { id: string; text: string; at: Date; audio?: { audioId: string; mimeType: string } },
   ): Promise<{ region: string | null }> {
     // Guarded by the message id, so a retried turn does not add it twice.
     await this.cases.updateOne(
@@ -368,7 +370,12 @@ export class MongoCaseRepository implements CaseStore {
   }
 
   /** Every read of a case's sensitive fields leaves a trace. */
-  async recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void> {
+  async recordView(
+    id: string,
+    by: string,
+    now: Date,
+    what: 'case' | 'photo' | 'audio',
+  ): Promise<void> {
     await this.audit.append({
       at: now,
       actor: by,

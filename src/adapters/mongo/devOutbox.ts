@@ -1,13 +1,8 @@
 import type { Connection, Model } from 'mongoose';
 import { mongo, Schema } from 'mongoose';
-import type { DevOutbox as DevOutboxPort } from '../../app/ports/devOutbox.js';
+import type { DevOutboxMessage, DevOutbox as DevOutboxPort } from '../../app/ports/devOutbox.js';
 
-interface OutboxDocument {
-  to: string;
-  text: string;
-  imageUrl?: string;
-  at: Date;
-}
+type OutboxDocument = DevOutboxMessage;
 
 const outboxSchema = new Schema<OutboxDocument>(
   {
@@ -15,6 +10,9 @@ const outboxSchema = new Schema<OutboxDocument>(
     text: { type: String, required: true },
     imageUrl: { type: String },
     at: { type: Date, required: true },
+    messageId: { type: String },
+    choices: { type: [{ _id: false, title: String, value: String }], default: undefined },
+    requestLocation: { type: Boolean },
   },
   { versionKey: false, collection: 'dev_outbox' },
 );
@@ -56,13 +54,18 @@ export class DevOutbox {
   }
 
   /** Every message sent to one address, oldest first. */
-  async list(to: string): Promise<Array<{ text: string; imageUrl?: string; at: Date }>> {
+  async list(to: string): Promise<Array<Omit<DevOutboxMessage, 'to'>>> {
     const docs = await this.model.find({ to }).sort({ at: 1, _id: 1 }).lean();
-    return docs.map((doc) =>
-      doc.imageUrl
-        ? { text: doc.text, imageUrl: doc.imageUrl, at: doc.at }
-        : { text: doc.text, at: doc.at },
-    );
+    return docs.map((doc) => ({
+      text: doc.text,
+      ...(doc.imageUrl ? { imageUrl: doc.imageUrl } : {}),
+      at: doc.at,
+      ...(doc.messageId ? { messageId: doc.messageId } : {}),
+      ...(doc.choices
+        ? { choices: doc.choices.map(({ title, value }) => ({ title, value })) }
+        : {}),
+      ...(doc.requestLocation ? { requestLocation: true } : {}),
+    }));
   }
 }
 

@@ -6,8 +6,16 @@ import type { Outbox } from '../ports/outbox.js';
 /** The conversation's view of alerts ("which child?"): active ones, those this number received first. */
 export class ActiveAlertDirectory implements AlertDirectory {
   constructor(
-    private readonly deps: { alerts: Pick<AlertStore, 'open'>; outbox: Pick<Outbox, 'received'> },
+    private readonly deps: {
+      alerts: Pick<AlertStore, 'open'>;
+      outbox: Pick<Outbox, 'received' | 'findByChannelMessageId'>;
+    },
   ) {}
+
+  async repliedTo(channelMessageId: string): Promise<string | null> {
+    const delivery = await this.deps.outbox.findByChannelMessageId(channelMessageId);
+    return delivery?.kind === 'alert' ? delivery.alertId : null;
+  }
 
   async activeFor(channel: string, address: string): Promise<AlertChoice[]> {
     const subscriptionId = subscriptionKey(channel, address);

@@ -300,8 +300,8 @@ export class BroadcastWorker {
         await outbox.settle(delivery, 'skipped', clock.now());
         return;
       }
-      await this.options.sender.send(delivery);
-      await outbox.settle(delivery, 'sent', clock.now());
+      const sent = await this.options.sender.send(delivery);
+      await outbox.settle(delivery, 'sent', clock.now(), undefined, sent?.channelMessageId);
       this.options.onSent?.(delivery);
     } catch (error) {
       // The error's name and code only: a channel's message may quote the number.

@@ -14,6 +14,7 @@ import { key, raw } from '../../core/conversation/text.js';
 import { channelErrorSummary } from '../../core/errors.js';
 import { canAccessRegion, isSupervisor, type Officer } from '../../core/officer.js';
 import type { Logger } from '../../logger.js';
+import type { AudioStore } from '../ports/audioStore.js';
 import type { AuditTrail } from '../ports/auditTrail.js';
 import type { CaseStore } from '../ports/caseStore.js';
 import type { Clock } from '../ports/clock.js';
@@ -52,6 +53,7 @@ export interface CaseActionsDeps {
   cases: CaseStore;
   officers: Pick<OfficerStore, 'find'>;
   photos: Pick<PhotoStore, 'load'>;
+  audio: Pick<AudioStore, 'load'>;
   audit: Pick<AuditTrail, 'forCase'>;
   notifier: Notifier;
   events: Pick<Events, 'publish'>;
@@ -117,6 +119,32 @@ export class CaseActions {
       'photo',
     );
     return { ok: true, photo };
+  }
+
+  /**
+   * A voice note of the case (an answer, or a message the family sent); the
+   * listening is audited. An audio the case does not name is not found, so
+   * an officer can reach only the voice notes of cases they may read.
+   */
+  async listenToAudio(
+    officer: Officer,
+    caseId: string,
+    audioId: string,
+  ): Promise<CaseOutcome<{ audio: { mimeType: string; data: Buffer } }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    const named =
+      (found.case.voiceNotes ?? []).some((note) => note.audioId === audioId) ||
+      found.case.messages.some((message) => message.audio?.audioId === audioId);
+    const audio = named ? await this.deps.audio.load(audioId) : null;
+    if (!audio) return { ok: false, reason: 'not_found' };
+    await this.deps.cases.recordView(
+      found.case._id,
+      officer.username,
+      this.deps.clock.now(),
+      'audio',
+    );
+    return { ok: true, audio };
   }
 
   /** Takes a pending case; of two officers at once, one gets it and the other a conflict. */

@@ -13,4 +13,6 @@ export interface AlertChoice {
 export interface AlertDirectory {
   /** Active alerts, those this number received first; empty when none is active. */
   activeFor(channel: string, address: string): Promise<AlertChoice[]>;
+  /** The alert whose message the channel names so, if it was one (a closing message is not). */
+  repliedTo(channelMessageId: string): Promise<string | null>;
 }

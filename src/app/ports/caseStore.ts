@@ -32,7 +32,7 @@ export interface CaseStore {
   /** Adds what the family wrote to the case conversation, once per message id. */
   addFamilyMessage(
     caseId: string,
-    message: { id: string; text: string; at: Date },
+    message: { id: string; text: string; at: Date; audio?: { audioId: string; mimeType: string } },
   ): Promise<{ region: string | null }>;
   /** Open cases in these statuses, of one region or all, by priority then waiting time. */
   queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]>;
@@ -66,7 +66,7 @@ export interface CaseStore {
     },
   ): Promise<void>;
   /** Every read of a case's sensitive fields leaves a trace. */
-  recordView(id: string, by: string, now: Date, what: 'case' | 'photo'): Promise<void>;
+  recordView(id: string, by: string, now: Date, what: 'case' | 'photo' | 'audio'): Promise<void>;
 }
 
 /**

@@ -9,7 +9,17 @@ export interface Notifier {
   send(family: { channel: string; address: string; language: string }, text: Text): Promise<void>;
 }
 
-/** Sends one outbox entry on its channel; the entry's `_id` is its idempotency key. */
+/** What a channel says of a message it accepted: its id there, when it has one. */
+export interface SentMessage {
+  channelMessageId?: string;
+}
+
+/**
+ * Sends one outbox entry on its channel; the entry's `_id` is its
+ * idempotency key. Resolves with the channel's message id when the channel
+ * gives one (its statuses and replies name the message by it).
+ */
 export interface AlertSender {
-  send(delivery: Delivery): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a channel that has no message id keeps its `Promise<void>`.
+  send(delivery: Delivery): Promise<SentMessage | void>;
 }

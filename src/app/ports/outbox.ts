@@ -1,4 +1,10 @@
-import type { Delivery, DeliveryProgress, ReceiptState } from '../../core/alert/delivery.js';
+import type {
+  Delivery,
+  DeliveryProgress,
+  ReceiptState,
+  StatusRecorded,
+  StatusUpdate,
+} from '../../core/alert/delivery.js';
 
 /**
  * The broadcast outbox: one entry per alert (or closing) message and
@@ -15,12 +21,29 @@ export interface Outbox {
   reached(alertId: string): AsyncIterable<Delivery>;
   /**
    * How one entry ended; settling twice keeps the first outcome. `errorCode`
-   * is the channel's code for a failure (never its message, which may quote the number).
+   * is the channel's code for a failure (never its message, which may quote the number);
+   * `channelMessageId` the channel's id for the message it accepted, by which
+   * its later statuses name it.
    */
-  settle(entry: Delivery, state: ReceiptState, now: Date, errorCode?: string): Promise<void>;
+  settle(
+    entry: Delivery,
+    state: ReceiptState,
+    now: Date,
+    errorCode?: string,
+    channelMessageId?: string,
+  ): Promise<void>;
+  /**
+   * Records a status the channel reported for a message it accepted. Monotonic:
+   * sent < delivered < read (`read` may skip `delivered`); `failed` only after
+   * `sent`, with its code. A duplicate or an older status is `unchanged`; an id
+   * no entry has is `unknown`. Safe to repeat.
+   */
+  recordStatus(update: StatusUpdate): Promise<StatusRecorded>;
+  /** The entry whose message the channel names so (a reply to an alert names its message). */
+  findByChannelMessageId(channelMessageId: string): Promise<Delivery | null>;
   /** Whether the alert's message was sent to this subscription. */
   received(alertId: string, subscriptionId: string): Promise<boolean>;
-  /** Counts by outcome; once the alert has `ended`, entries still queued count as cancelled. */
+  /** Counts by outcome and channel status; once the alert has `ended`, entries still queued count as cancelled. */
   progress(alertId: string, ended: boolean): Promise<DeliveryProgress>;
   /** Forgets everything about an ended alert's recipients (retention). */
   purge(alertId: string): Promise<void>;

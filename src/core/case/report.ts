@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { type VoiceAnswer, voiceAnswerSchema } from '../conversation/parseAnswer.js';
 import { type Language, languageSchema } from '../nlu/language.js';
 import type { CaseStatus } from './caseStatus.js';
 import { type CaseFlag, flaggedPriority } from './intakeLimits.js';
 import { type Priority, triage } from './triage.js';
 
 const optionalText = z.string().min(1).nullable().optional();
+/** A free-text answer: typed, or a voice note for a question that takes one. */
+const spokenText = z.union([z.string().min(1), voiceAnswerSchema]);
+const optionalSpokenText = spokenText.nullable().optional();
 
 export const placeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -35,25 +39,33 @@ export const reportAnswersSchema = z.object({
   }),
   'child.photo': z.object({ photoId: z.string(), mimeType: z.string() }).nullable().optional(),
   'child.heightCm': z.number().nullable().optional(),
-  'child.build': optionalText,
-  'child.hair': optionalText,
-  'child.marks': optionalText,
-  'child.clothing': optionalText,
+  'child.build': optionalSpokenText,
+  'child.hair': optionalSpokenText,
+  'child.marks': optionalSpokenText,
+  'child.clothing': optionalSpokenText,
   'lastSeen.at': z.iso.datetime(),
   'lastSeen.place': placeSchema,
   'lastSeen.city': optionalText,
-  circumstances: z.string().min(1),
+  circumstances: spokenText,
   'abduction.suspected': z.enum(['yes', 'no', 'unknown']),
-  'abduction.details': optionalText,
+  'abduction.details': optionalSpokenText,
   'child.phone': optionalText,
-  'child.hobbies': optionalText,
-  'child.problems': optionalText,
-  'child.places': optionalText,
-  'child.friends': optionalText,
-  'child.health': optionalText,
+  'child.hobbies': optionalSpokenText,
+  'child.problems': optionalSpokenText,
+  'child.places': optionalSpokenText,
+  'child.friends': optionalSpokenText,
+  'child.health': optionalSpokenText,
   'child.previousDisappearances': z.boolean(),
 });
 export type ReportAnswers = z.infer<typeof reportAnswersSchema>;
+
+/** A voice note that answered a question of the report, kept with the case for officers. */
+export interface CaseVoiceNote {
+  audioId: string;
+  mimeType: string;
+  /** The answer it gave: the question's `store` path (`child.clothing`, `circumstances`…). */
+  answer: string;
+}
 
 /** Who filed the report and where to reach them. */
 export interface ReportMeta {
@@ -104,8 +116,15 @@ export interface NewCase {
     previousDisappearances: boolean;
   };
   lastSeen: { at: Date; place: Place; city: string | null };
-  circumstances: string;
+  /** What happened, in the family's words; `null` when they said it in a voice note. */
+  circumstances: string | null;
   abduction: { suspected: 'yes' | 'no' | 'unknown'; details: string | null };
+  /**
+   * Answers given as voice notes: the answer's text field is then `null` (a
+   * voice note is never public content), the note is here. Cases filed
+   * before voice notes were taken have none.
+   */
+  voiceNotes?: CaseVoiceNote[];
   consent: { given: true; at: Date; noticeVersion: number };
   region: string | null;
   assignedTo: string | null;
@@ -126,6 +145,8 @@ export interface CaseMessage {
   text: string;
   at: Date;
   officer?: string;
+  /** A voice note the family sent (its text is then empty), served to officers only. */
+  audio?: { audioId: string; mimeType: string };
 }
 
 /** An officer's note on a case (not shown to the family). */
@@ -138,8 +159,19 @@ export interface CaseNote {
 
 /** Builds the pending case from a submitted report; pure. */
 export function caseFromReport(answers: ReportAnswers, meta: ReportMeta): NewCase {
+  const voiceNotes: CaseVoiceNote[] = [];
+  /** A typed answer as it is; a voice note goes to `voiceNotes`, the field stays empty. */
+  const typed = <K extends keyof ReportAnswers>(
+    field: K,
+    value: string | VoiceAnswer | null | undefined,
+  ): string | null => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'string') return value;
+    voiceNotes.push({ audioId: value.audioId, mimeType: value.mimeType, answer: field });
+    return null;
+  };
   const lastSeenAt = new Date(answers['lastSeen.at']);
-  const health = answers['child.health'] ?? null;
+  const health = typed('child.health', answers['child.health']);
   const abduction = answers['abduction.suspected'];
   const age = answers['child.age'];
   return {
@@ -170,15 +202,15 @@ export function caseFromReport(answers: ReportAnswers, meta: ReportMeta): NewCas
       age,
       photoId: answers['child.photo']?.photoId ?? null,
       heightCm: answers['child.heightCm'] ?? null,
-      build: answers['child.build'] ?? null,
-      hair: answers['child.hair'] ?? null,
-      marks: answers['child.marks'] ?? null,
-      clothing: answers['child.clothing'] ?? null,
+      build: typed('child.build', answers['child.build']),
+      hair: typed('child.hair', answers['child.hair']),
+      marks: typed('child.marks', answers['child.marks']),
+      clothing: typed('child.clothing', answers['child.clothing']),
       phone: answers['child.phone'] ?? null,
-      hobbies: answers['child.hobbies'] ?? null,
-      problems: answers['child.problems'] ?? null,
-      places: answers['child.places'] ?? null,
-      friends: answers['child.friends'] ?? null,
+      hobbies: typed('child.hobbies', answers['child.hobbies']),
+      problems: typed('child.problems', answers['child.problems']),
+      places: typed('child.places', answers['child.places']),
+      friends: typed('child.friends', answers['child.friends']),
       health,
       previousDisappearances: answers['child.previousDisappearances'],
     },
@@ -187,12 +219,16 @@ export function caseFromReport(answers: ReportAnswers, meta: ReportMeta): NewCas
       place: answers['lastSeen.place'],
       city: answers['lastSeen.city'] ?? null,
     },
-    circumstances: answers.circumstances,
-    abduction: { suspected: abduction, details: answers['abduction.details'] ?? null },
+    circumstances: typed('circumstances', answers.circumstances),
+    abduction: {
+      suspected: abduction,
+      details: typed('abduction.details', answers['abduction.details']),
+    },
     consent: { given: true, at: meta.now, noticeVersion: meta.consentNoticeVersion },
     region: meta.region,
     assignedTo: null,
     officialReportNumber: null,
+    voiceNotes,
     messages: [],
     notes: [],
     confirmation: null,

@@ -5,7 +5,7 @@ import type { Effect, FlowOutcome, FlowState } from './flowState.js';
 import type { TurnInput } from './input.js';
 import { type AnswerValue, type CityLookup, parseAnswer, pickOptions } from './parseAnswer.js';
 import { describeAnswer, describePickOption } from './summary.js';
-import { key, lines, num, type Text } from './text.js';
+import { type Choice, key, lines, num, question, raw, type Text } from './text.js';
 
 /**
  * The result of one step of a flow: what to say, what the host must do, and
@@ -93,6 +93,16 @@ export function summaryNodes(flow: Flow, known: Known): InputNode[] {
   );
 }
 
+/** The short label of a choice option, for a button (`choices` namespace). */
+export const choiceLabelKey = (flowId: string, nodeId: string, value: string): string =>
+  `choices:${flowId}.${nodeId}.${value}`;
+
+/** Yes and no as buttons: their values are words every language's parser accepts. */
+const yesNoChoices = (kind: 'consent' | 'yes_no'): Choice[] => [
+  { value: 'yes', label: key(`choices:${kind}.yes`) },
+  { value: 'no', label: key(`choices:${kind}.no`) },
+];
+
 /** The question itself, with its choices and the "you may skip" hint. */
 export function prompt(flow: Flow, node: FlowNode, known: Known): Text {
   const ns = flow.id;
@@ -102,35 +112,53 @@ export function prompt(flow: Flow, node: FlowNode, known: Known): Text {
       const suggested = node.suggested
         ? node.options.find((option) => option.value === known.context[node.suggested ?? ''])
         : undefined;
-      return lines(
-        key(`${ns}:${node.id}.prompt`),
-        ...node.options.map((option, index) =>
-          key('common:choice_option', {
-            number: num(index + 1),
-            label: key(`${ns}:${node.id}.options.${option.value}`),
-          }),
+      const choices = node.options.map((option, index) => ({
+        value: String(index + 1),
+        label: key(choiceLabelKey(ns, node.id, option.value)),
+      }));
+      return question(
+        lines(
+          key(`${ns}:${node.id}.prompt`),
+          ...node.options.map((option, index) =>
+            key('common:choice_option', {
+              number: num(index + 1),
+              label: key(`${ns}:${node.id}.options.${option.value}`),
+            }),
+          ),
+          ...(suggested
+            ? [
+                key('common:choice_suggested', {
+                  label: key(`${ns}:${node.id}.options.${suggested.value}`),
+                }),
+              ]
+            : []),
+          ...optionalHint,
         ),
-        ...(suggested
-          ? [
-              key('common:choice_suggested', {
-                label: key(`${ns}:${node.id}.options.${suggested.value}`),
-              }),
-            ]
-          : []),
-        ...optionalHint,
+        choices,
       );
     }
-    case 'pick':
-      return lines(
-        key(`${ns}:${node.id}.prompt`),
-        ...pickOptions(known.context[node.optionsFrom]).map((option, index) =>
-          key('common:choice_option', {
-            number: num(index + 1),
-            label: describePickOption(option),
-          }),
+    case 'pick': {
+      const options = pickOptions(known.context[node.optionsFrom]);
+      return question(
+        lines(
+          key(`${ns}:${node.id}.prompt`),
+          ...options.map((option, index) =>
+            key('common:choice_option', {
+              number: num(index + 1),
+              label: describePickOption(option),
+            }),
+          ),
+          ...optionalHint,
         ),
-        ...optionalHint,
+        options.map((option, index) => ({
+          value: String(index + 1),
+          label: key('choices:alert_child', {
+            name: raw(option.firstName),
+            age: num(option.ageYears),
+          }),
+        })),
       );
+    }
     case 'summary':
       return lines(
         key(`${ns}:${node.id}.header`),
@@ -152,13 +180,26 @@ export function prompt(flow: Flow, node: FlowNode, known: Known): Text {
       });
     case 'consent':
     case 'yes_no':
-    case 'date_time':
+      return question(
+        optionalHint.length > 0
+          ? lines(key(`${ns}:${node.id}.prompt`), ...optionalHint)
+          : key(`${ns}:${node.id}.prompt`),
+        yesNoChoices(node.type),
+      );
     case 'location':
+    case 'area':
+      return question(
+        optionalHint.length > 0
+          ? lines(key(`${ns}:${node.id}.prompt`), ...optionalHint)
+          : key(`${ns}:${node.id}.prompt`),
+        [],
+        { requestLocation: true },
+      );
+    case 'date_time':
     case 'photo':
     case 'phone':
     case 'text':
     case 'number':
-    case 'area':
       return optionalHint.length > 0
         ? lines(key(`${ns}:${node.id}.prompt`), ...optionalHint)
         : key(`${ns}:${node.id}.prompt`);
@@ -271,12 +312,17 @@ export function answer(
     effects: [],
   });
 
-  if (input.kind === 'unsupported') return reask(key('common:unsupported_media'));
+  if (input.kind === 'unsupported') {
+    return reask(key(input.media === 'reaction' ? 'media:reaction' : 'common:unsupported_media'));
+  }
   if (input.kind === 'text' && stripInvisible(input.text).trim() === '') {
     return reask(key('common:empty'));
   }
 
-  if (node.type === 'summary') return answerSummary(flow, state, node, index, input);
+  if (node.type === 'summary') {
+    if (input.kind === 'audio') return reask(key('media:voice.tap_or_type'));
+    return answerSummary(flow, state, node, index, input);
+  }
   if (!isInput(node)) return runFrom(flow, index, state, [], []);
 
   const parsed = parseAnswer(node, input, {
@@ -292,9 +338,13 @@ export function answer(
     ...state.answers,
     [node.store]: parsed.value,
   };
-  const effects: Effect[] = parsed.photo
-    ? [{ type: 'savePhoto', photoId: parsed.photo.photoId, draftId: state.draftId }]
-    : [];
+  const effects: Effect[] = [];
+  if (parsed.photo) {
+    effects.push({ type: 'savePhoto', photoId: parsed.photo.photoId, draftId: state.draftId });
+  }
+  if (parsed.audio) {
+    effects.push({ type: 'saveAudio', audioId: parsed.audio.audioId, draftId: state.draftId });
+  }
   const next = { ...state, answers };
 
   if (node.type === 'consent' && parsed.value === false) return endAt(flow, node.onRefuse, []);

@@ -55,6 +55,12 @@ const textNode = z.strictObject({
   type: z.literal('text'),
   minLength: z.number().int().min(1).default(1),
   maxLength: z.number().int().min(1).max(4000).default(1000),
+  /**
+   * A voice note may answer it (for a parent who cannot type): the answer is
+   * then the voice note, attached to the case. Off for answers the service
+   * must read (names, the city that decides the region).
+   */
+  voice: z.boolean().default(false),
 });
 const numberNode = z.strictObject({
   ...input,

@@ -28,6 +28,8 @@ export type FlowState = z.infer<typeof flowStateSchema>;
 /** What the host must do for the flow; the engine never does I/O itself. */
 export type Effect =
   | { type: 'savePhoto'; photoId: string; draftId: string }
+  /** Keeps this turn's voice note with the draft (it is an answer). */
+  | { type: 'saveAudio'; audioId: string; draftId: string }
   | SubmitEffect
   /** STOP: the number receives no more alerts. */
   | { type: 'unsubscribe' };

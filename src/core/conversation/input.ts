@@ -1,7 +1,20 @@
 import { z } from 'zod';
 
-/** Media the bot cannot use in a report; each gets the same polite explanation. */
-export const unsupportedMediaSchema = z.enum(['voice', 'sticker', 'video', 'document', 'other']);
+/**
+ * Media the bot cannot use in a report; each gets a polite explanation.
+ * `voice` is a voice note a channel could not fetch; `reaction` an emoji
+ * put on one of the bot's messages.
+ */
+export const unsupportedMediaSchema = z.enum([
+  'voice',
+  'sticker',
+  'video',
+  'document',
+  'reaction',
+  'other',
+]);
+
+export type UnsupportedMedia = z.infer<typeof unsupportedMediaSchema>;
 
 /**
  * One inbound message as the flow engine sees it, whatever the channel.
@@ -24,6 +37,16 @@ export const turnInputSchema = z.discriminatedUnion('kind', [
     /** Refused by its bytes (not a picture, over 5 MB) or when decoded (corrupt, too many pixels). */
     problem: z.enum(['bad_type', 'too_large', 'unreadable', 'too_many_pixels']).optional(),
   }),
+  z.object({
+    kind: z.literal('audio'),
+    /** The hash of the bytes: a redelivered voice note is the same one. */
+    audioId: z.string(),
+    mimeType: z.string(),
+    size: z.number().int().min(0),
+    /** Recorded in the chat (a voice note), not a forwarded audio file. */
+    voice: z.boolean(),
+    problem: z.enum(['bad_type', 'too_large']).optional(),
+  }),
   z.object({ kind: z.literal('unsupported'), media: unsupportedMediaSchema }),
 ]);
 
@@ -36,10 +59,18 @@ export interface InboundPhoto {
   data: Buffer;
 }
 
+/** A voice note's or audio's checked bytes, carried beside the input like a photo's. */
+export interface InboundAudio {
+  audioId: string;
+  mimeType: string;
+  data: Buffer;
+}
+
 /** What a message carries, once read from whatever channel brought it. */
 export interface InboundContent {
   input: TurnInput;
   photo?: InboundPhoto;
+  audio?: InboundAudio;
 }
 
 /** One inbound message as the turn pipeline takes it, whatever the channel. */
@@ -49,4 +80,6 @@ export interface InboundMessage extends InboundContent {
   address: string;
   /** The channel's id for the message; a redelivery carries the same one. */
   messageId?: string;
+  /** The channel's id of the message this one replies to (WhatsApp's `context.id`). */
+  replyTo?: string;
 }

@@ -19,8 +19,39 @@ export type AnswerValue = string | number | boolean | null | { [k: string]: Answ
 
 /** Reading one answer: the value to store, or the sentence explaining what was wrong. */
 export type AnswerParse =
-  | { ok: true; value: AnswerValue; photo?: { photoId: string } }
+  | { ok: true; value: AnswerValue; photo?: { photoId: string }; audio?: { audioId: string } }
   | { ok: false; problem: Text };
+
+/** A free-text answer given as a voice note: the note itself, kept with the case. */
+export const voiceAnswerSchema = z.object({
+  kind: z.literal('voice'),
+  audioId: z.string().min(1),
+  mimeType: z.string().min(1),
+});
+export type VoiceAnswer = z.infer<typeof voiceAnswerSchema>;
+
+/** Questions answered by tapping a button or typing one of the offered answers. */
+const CHOSEN: ReadonlySet<InputNode['type']> = new Set(['choice', 'pick', 'yes_no', 'consent']);
+
+/**
+ * A voice note or audio as an answer: the note itself for a free-text
+ * question that takes one; otherwise a polite "please type (or tap) it".
+ */
+function parseVoice(node: InputNode, input: Extract<TurnInput, { kind: 'audio' }>): AnswerParse {
+  if (input.problem === 'too_large') return { ok: false, problem: key('media:voice.too_large') };
+  if (input.problem === 'bad_type') return { ok: false, problem: key('media:voice.bad_type') };
+  if (node.type === 'text' && node.voice) {
+    return {
+      ok: true,
+      value: { kind: 'voice', audioId: input.audioId, mimeType: input.mimeType },
+      audio: { audioId: input.audioId },
+    };
+  }
+  return {
+    ok: false,
+    problem: key(CHOSEN.has(node.type) ? 'media:voice.tap_or_type' : 'media:voice.type_instead'),
+  };
+}
 
 const invalid = (name: string, params?: Record<string, Text>): AnswerParse => ({
   ok: false,
@@ -70,6 +101,7 @@ function isSkip(text: string): boolean {
  * always give the same result, so a retried turn stores the same thing.
  */
 export function parseAnswer(node: InputNode, input: TurnInput, context: ParseContext): AnswerParse {
+  if (input.kind === 'audio') return parseVoice(node, input);
   if (
     input.kind === 'text' &&
     'optional' in node &&

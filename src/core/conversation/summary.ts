@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Flow, InputNode } from './flowSchema.js';
-import { type PickOption, pickOptions } from './parseAnswer.js';
+import { type PickOption, pickOptions, voiceAnswerSchema } from './parseAnswer.js';
 import { key, num, raw, type Text } from './text.js';
 
 const ageSchema = z.object({ years: z.number(), months: z.number().optional() });
@@ -37,6 +37,9 @@ export function describeAnswer(
   if (value === null || value === undefined) return key('common:values.skipped');
   switch (node.type) {
     case 'text':
+      return voiceAnswerSchema.safeParse(value).success
+        ? key('media:voice.attached')
+        : raw(String(value));
     case 'phone':
       return raw(String(value));
     case 'number': {

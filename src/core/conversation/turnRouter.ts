@@ -15,7 +15,7 @@ import { answer, goBack, repeatQuestion, type StepResult, startFlow } from './en
 import type { Flow } from './flowSchema.js';
 import type { Effect, FlowState } from './flowState.js';
 import type { TurnInput } from './input.js';
-import type { CityLookup, PickOption } from './parseAnswer.js';
+import { type CityLookup, type PickOption, pickOptions } from './parseAnswer.js';
 import {
   backToQuestion,
   beginRights,
@@ -24,7 +24,7 @@ import {
   type RightsTurn,
 } from './rightsTurn.js';
 import { describePickOption } from './summary.js';
-import { key, lines, raw, type Text } from './text.js';
+import { key, lines, question, raw, type Text } from './text.js';
 
 /** A number that sent this many sightings within the hour is asked to call 19 instead. */
 export const SIGHTINGS_PER_HOUR_LIMIT = 6;
@@ -60,6 +60,8 @@ export interface TurnSnapshot {
   recentSightings?: number;
   /** What is stored about this number, for a request about one's data. */
   subjectRecord?: SubjectRecord;
+  /** The alert whose message this one replies to (`null`: not an alert's message). */
+  repliedAlert?: string | null;
 }
 
 /** A part of the snapshot loaded on demand. */
@@ -68,13 +70,16 @@ export type SnapshotPart =
   | 'activeCase'
   | 'alerts'
   | 'recentSightings'
-  | 'subjectRecord';
+  | 'subjectRecord'
+  | 'repliedAlert';
 
 /** One inbound message as the router sees it. */
 export interface RoutedMessage {
   input: TurnInput;
   /** The channel's id for the message, which keeps a relayed message stored once. */
   messageId: string;
+  /** The channel's id of the message this one replies to, if it is a reply. */
+  replyTo?: string;
 }
 
 /** What the router may consult that never changes between turns. */
@@ -88,8 +93,11 @@ export interface RouterContext {
 export interface RelayToOfficer {
   type: 'relayToOfficer';
   caseId: string;
+  /** What they wrote (empty for a voice note alone). */
   text: string;
   messageId: string;
+  /** A voice note they sent, attached to the case with the message. */
+  audio?: { audioId: string; mimeType: string };
 }
 
 /** What the host must do for the turn: the flow's effects and the router's own. */
@@ -153,6 +161,17 @@ const INTERRUPTIONS: Array<[KeywordSet, Interruption]> = [
   ['lang_fr', { switchTo: 'fr' }],
   ['lang_ary', { switchTo: 'ary' }],
 ];
+
+/** The language menu, its answers (1 ar, 2 fr, 3 ary) offered as buttons named in their own language. */
+export function languageMenu(): Text {
+  return question(
+    key('common:language.menu'),
+    LANGUAGES.map((language, index) => ({
+      value: String(index + 1),
+      label: key(`choices:language.${language}`),
+    })),
+  );
+}
 
 /** The anytime word a whole message is, if it is one. */
 export function recognizeInterruption(text: string): Interruption | null {
@@ -266,7 +285,7 @@ class TurnRouter {
         return this.reply(
           { ...data, awaitingLanguage: true, pendingIntent: intentOf(text) },
           language,
-          [key('common:language.menu')],
+          [languageMenu()],
         );
       }
       const switched = { ...data, language: chosen, awaitingLanguage: false, pendingIntent: null };
@@ -302,6 +321,11 @@ class TurnRouter {
 
     // 4. An answer to the current question.
     if (data.flow) return this.answer(data, data.flow, language);
+
+    // An emoji on one of our messages asks for nothing.
+    if (input.kind === 'unsupported' && input.media === 'reaction') {
+      return this.reply(data, language, [key('media:reaction')]);
+    }
 
     // 5. Subscribing is a command, even for a family talking to an officer.
     if (matchesKeyword('subscribe', text)) return this.beginSubscribe(data, language);
@@ -371,9 +395,7 @@ class TurnRouter {
       case 'help':
         return this.reply(data, language, [lines(key('common:help'), ...again)]);
       case 'language':
-        return this.reply({ ...data, awaitingLanguage: true }, language, [
-          key('common:language.menu'),
-        ]);
+        return this.reply({ ...data, awaitingLanguage: true }, language, [languageMenu()]);
       case 'cancel':
         return this.reply({ ...data, flow: null }, language, [
           key(
@@ -410,7 +432,19 @@ class TurnRouter {
   }
 
   private answer(data: ConversationData, flowState: FlowState, language: Language): Routing {
-    const result = answer(this.flowOf(flowState), flowState, this.message.input, {
+    const flow = this.flowOf(flowState);
+    let input = this.message.input;
+    const node = flow.nodes.find((candidate) => candidate.id === flowState.nodeId);
+    if (this.message.replyTo && node?.type === 'pick') {
+      // "Which child?" answered by replying to that child's alert.
+      const replied = this.snapshot.repliedAlert;
+      if (replied === undefined) return needs('repliedAlert');
+      const index = pickOptions(flowState.context[node.optionsFrom]).findIndex(
+        (option) => option.value === replied,
+      );
+      if (index >= 0) input = { kind: 'text', text: String(index + 1) };
+    }
+    const result = answer(flow, flowState, input, {
       now: this.snapshot.now,
       ...(this.context.findCity ? { findCity: this.context.findCity } : {}),
     });
@@ -440,6 +474,16 @@ class TurnRouter {
     if (intent === 'subscribe') return this.beginSubscribe(data, language);
     const alerts = this.snapshot.alerts;
     if (alerts === undefined) return needs('alerts');
+    if (this.message.replyTo && alerts.length > 0) {
+      // A reply to an alert's message is about that child: no "which child?".
+      const replied = this.snapshot.repliedAlert;
+      if (replied === undefined) return needs('repliedAlert');
+      const named = alerts.find((alert) => alert.alertId === replied);
+      if (named) {
+        const implicit = intent !== 'sighting' && !beginsWithKeyword('sighting', this.text);
+        return this.beginSighting(data, language, [named], implicit);
+      }
+    }
     // "J'ai vu…" opens a sighting only while an alert is active: a parent may
     // begin a report with "j'ai vu mon fils pour la dernière fois hier".
     const tells = alerts.length > 0 && beginsWithKeyword('sighting', this.text);
@@ -528,6 +572,27 @@ class TurnRouter {
 
   private relayToOfficer(data: ConversationData, language: Language, caseId: string): Routing {
     const { input } = this.message;
+    if (input.kind === 'audio') {
+      if (input.problem) {
+        const problem = input.problem === 'too_large' ? 'too_large' : 'bad_type';
+        return this.reply(data, language, [key(`media:voice.${problem}`)]);
+      }
+      return decided({
+        conversation: data,
+        replies: [key('common:relayed')],
+        effects: [
+          {
+            type: 'relayToOfficer',
+            caseId,
+            text: '',
+            messageId: this.message.messageId,
+            audio: { audioId: input.audioId, mimeType: input.mimeType },
+          },
+        ],
+        language,
+        notices: this.notices,
+      });
+    }
     if (input.kind !== 'text' || !hasMeaningfulContent(input.text)) {
       return this.reply(data, language, [key('common:relay_text_only')]);
     }

@@ -1,6 +1,6 @@
 import i18next, { type i18n } from 'i18next';
 import { z } from 'zod';
-import type { Text } from '../conversation/text.js';
+import { questionIn, type Text } from '../conversation/text.js';
 import { LANGUAGES, type Language } from '../nlu/language.js';
 import { formatLocalDateTime } from '../nlu/parseDateTime.js';
 
@@ -12,6 +12,39 @@ export const resourceSchema: z.ZodType<Resource> = z.lazy(() =>
   z.record(z.string(), z.union([z.string().min(1), resourceSchema])),
 );
 
+/** A choice as channels offer it: the label on the button, and what tapping it sends. */
+export interface RenderedChoice {
+  title: string;
+  value: string;
+}
+
+/** One reply put into words, with the choices and the location request of its question. */
+export interface RenderedReply {
+  text: string;
+  /** Absent when the question has no choices, or more than a list can hold. */
+  choices?: RenderedChoice[];
+  requestLocation?: true;
+}
+
+/** The most choices a channel offers at once (WhatsApp's list rows). */
+export const MAX_CHOICES = 10;
+
+/** How long a choice's label may be: WhatsApp's reply buttons (up to 3) hold 20 characters, list rows 24. */
+export function choiceTitleLimit(choices: number): number {
+  return choices <= 3 ? 20 : 24;
+}
+
+/** Cuts a label to `limit` characters as people see them, marking the cut. */
+export function shortLabel(label: string, limit: number): string {
+  const characters = [...label.trim()];
+  return characters.length <= limit
+    ? characters.join('')
+    : `${characters
+        .slice(0, limit - 1)
+        .join('')
+        .trimEnd()}…`;
+}
+
 /** Everything the bot and console can say, in every language, and how to say a `Text`. */
 export interface Translator {
   /** One sentence by `namespace:key`. */
@@ -20,6 +53,8 @@ export interface Translator {
   has(language: Language, key: string): boolean;
   /** Puts a `Text` into words; `results` fills values only known after the turn's effects. */
   render(language: Language, text: Text, results?: { reference?: string }): string;
+  /** Puts a reply into words, with its question's choices (short labels) and location request. */
+  renderReply(language: Language, text: Text, results?: { reference?: string }): RenderedReply;
   readonly namespaces: readonly string[];
 }
 
@@ -82,6 +117,8 @@ export function createTranslator(resources: LocaleResources): Translator {
         return results[text.name] ?? '';
       case 'lines':
         return text.items.map((item) => render(language, item, results)).join('\n');
+      case 'question':
+        return render(language, text.body, results);
       default: {
         const unreachable: never = text;
         return unreachable;
@@ -89,10 +126,36 @@ export function createTranslator(resources: LocaleResources): Translator {
     }
   };
 
+  const renderReply = (
+    language: Language,
+    text: Text,
+    results: { reference?: string } = {},
+  ): RenderedReply => {
+    const rendered = render(language, text, results);
+    const asked = questionIn(text);
+    if (!asked) return { text: rendered };
+    const { choices } = asked;
+    const limit = choiceTitleLimit(choices.length);
+    const offered =
+      choices.length > 0 && choices.length <= MAX_CHOICES
+        ? {
+            choices: choices.map((choice) => ({
+              title: shortLabel(render(language, choice.label, results), limit),
+              value: choice.value,
+            })),
+          }
+        : {};
+    const location: Pick<RenderedReply, 'requestLocation'> = asked.requestLocation
+      ? { requestLocation: true }
+      : {};
+    return { text: rendered, ...offered, ...location };
+  };
+
   return {
     t,
     has: (language, k) => instance.exists(k, { lng: language, fallbackLng: false }),
     render,
+    renderReply,
     namespaces: [...namespaces],
   };
 }

@@ -15,7 +15,7 @@ import { consoleFileParams, consoleTextsParams } from './consoleSchemas.js';
  * this is the second line of defence if it ever were.
  */
 export const CONSOLE_CSP =
-  "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+  "default-src 'self'; img-src 'self' blob: data:; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 /** The only files of `console/` that are served, with their content types. */
 const CONSOLE_FILES: Readonly<Record<string, string>> = {

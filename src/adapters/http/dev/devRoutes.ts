@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Clock } from '../../../app/ports/clock.js';
 import type { DevOutbox } from '../../../app/ports/devOutbox.js';
+import type { Outbox } from '../../../app/ports/outbox.js';
+import type { UnsupportedMedia } from '../../../core/conversation/input.js';
 import { AppError } from '../../../core/errors.js';
 import type { Translator } from '../../../core/i18n/translator.js';
 import { errorResponses } from '../errorAnswer.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { requestLanguage } from '../requestLanguage.js';
-import { devAnswers, devMessageBody, outboxQuery } from './devSchemas.js';
+import { devAnswers, devMessageBody, devStatusBody, outboxQuery } from './devSchemas.js';
 import { isLoopbackPeer } from './loopbackPeer.js';
 
 /** One inbound dev message as the channel takes it (the image already decoded). */
@@ -18,19 +21,26 @@ export interface DevInbound {
   text?: string;
   location?: { latitude: number; longitude: number; name?: string };
   image?: { mimeType: string; data: Buffer };
-  unsupported?: 'voice' | 'sticker' | 'video' | 'document';
+  audio?: { mimeType: string; data: Buffer; voice: boolean };
+  replyToId?: string;
+  unsupported?: UnsupportedMedia;
 }
 
 /** A reply of the turn, as the dev channel collected it. */
 export interface DevReply {
   text: string;
   image?: { mimeType: string; dataBase64: string };
+  choices?: Array<{ title: string; value: string }>;
+  requestLocation?: true;
 }
 
 export interface DevRoutesOptions {
   /** Runs one turn of the bot on the dev channel and returns its replies. */
   converse: (message: DevInbound) => Promise<DevReply[]>;
   outbox: DevOutbox;
+  /** The alerts' outbox, told the statuses a test reports for dev messages. */
+  statuses: Pick<Outbox, 'recordStatus'>;
+  clock: Clock;
   lifecycle: Lifecycle;
   translator: Translator;
   /**
@@ -65,7 +75,8 @@ export const devRoutes = fp(
     app.post(
       '/dev/messages',
       {
-        bodyLimit: 16 * 1024 * 1024,
+        // A 16 MB audio is about 21.4 MB in base64.
+        bodyLimit: 24 * 1024 * 1024,
         onRequest,
         schema: {
           summary: 'One inbound message; answers with the replies of that turn',
@@ -98,19 +109,52 @@ export const devRoutes = fp(
                   },
                 }
               : {}),
+            ...(body.audio
+              ? {
+                  audio: {
+                    mimeType: body.audio.mimeType,
+                    data: Buffer.from(body.audio.dataBase64, 'base64'),
+                    voice: body.audio.voice,
+                  },
+                }
+              : {}),
+            ...(body.replyTo ? { replyToId: body.replyTo } : {}),
             ...(body.media ? { unsupported: body.media } : {}),
           }),
         );
         return {
-          replies: replies.map((message) =>
-            message.image
-              ? {
-                  text: message.text,
-                  imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}`,
-                }
-              : { text: message.text },
-          ),
+          replies: replies.map((message) => ({
+            text: message.text,
+            ...(message.image
+              ? { imageUrl: `data:${message.image.mimeType};base64,${message.image.dataBase64}` }
+              : {}),
+            ...(message.choices ? { choices: message.choices } : {}),
+            ...(message.requestLocation ? { requestLocation: message.requestLocation } : {}),
+          })),
         };
+      },
+    );
+
+    app.post(
+      '/dev/statuses',
+      {
+        schema: {
+          summary:
+            'Reports a status (delivered, read, failed) of a message the dev channel sent, as WhatsApp would',
+          tags,
+          body: devStatusBody,
+          response: { 200: devAnswers.status, ...errorResponses(400) },
+        },
+      },
+      async (request) => {
+        const { messageId, status, errorCode } = request.body;
+        const result = await options.statuses.recordStatus({
+          channelMessageId: messageId,
+          status,
+          at: options.clock.now(),
+          ...(errorCode ? { errorCode } : {}),
+        });
+        return { result };
       },
     );
 

@@ -11,6 +11,11 @@ export function mapUrl(lastSeen: StoredCase['lastSeen']): string {
   return `https://www.openstreetmap.org/search?query=${encodeURIComponent(query)}`;
 }
 
+/** Where an officer's console plays one of a case's voice notes. */
+function audioUrl(caseId: string, audioId: string): string {
+  return `/api/cases/${encodeURIComponent(caseId)}/audio/${audioId}`;
+}
+
 /** A queue line: enough to choose, not the whole file. */
 export function caseSummary(stored: QueueEntry, now: Date) {
   return {
@@ -43,8 +48,17 @@ export function caseDetail(stored: StoredCase, now: Date) {
     circumstances: stored.circumstances,
     abduction: stored.abduction,
     photoUrl: stored.child.photoId ? `/api/cases/${encodeURIComponent(stored._id)}/photo` : null,
+    // Each voice note with the address the console plays it from.
+    voiceNotes: (stored.voiceNotes ?? []).map((note) => ({
+      ...note,
+      audioUrl: audioUrl(stored._id, note.audioId),
+    })),
     officialReportNumber: stored.officialReportNumber,
-    messages: stored.messages,
+    messages: stored.messages.map((message) =>
+      message.audio
+        ? { ...message, audioUrl: audioUrl(stored._id, message.audio.audioId) }
+        : message,
+    ),
     notes: stored.notes,
     confirmation: stored.confirmation,
     closure: stored.closure,

@@ -8,7 +8,14 @@ import { AppError } from '../../../core/errors.js';
 import { errorResponses, OFFICER_ERRORS } from '../errorAnswer.js';
 import { sendImage } from '../sendImage.js';
 import { caseDetail, caseSummary } from './casePresenter.js';
-import { caseAnswers, caseBodies, caseParams, noBody, queueQuery } from './caseSchemas.js';
+import {
+  caseAnswers,
+  caseAudioParams,
+  caseBodies,
+  caseParams,
+  noBody,
+  queueQuery,
+} from './caseSchemas.js';
 import { officerOf } from './officerAuth.js';
 
 export interface CaseRoutesOptions {
@@ -104,6 +111,26 @@ export const caseRoutes = fp(
       async (request, reply) => {
         const { photo } = accepted(await actions.viewPhoto(officerOf(request), request.params.id));
         return sendImage(reply, photo, 'officers');
+      },
+    );
+
+    app.get(
+      '/api/cases/:id/audio/:audioId',
+      {
+        ...guard,
+        schema: {
+          summary:
+            'A voice note of the case, an answer or a message from the family (the audio bytes; officers only, audited)',
+          tags,
+          security,
+          params: caseAudioParams,
+        },
+      },
+      async (request, reply) => {
+        const { id, audioId } = request.params;
+        const { audio } = accepted(await actions.listenToAudio(officerOf(request), id, audioId));
+        // The same headers as a case photo: its stored type, never sniffed, never cached.
+        return sendImage(reply, audio, 'officers');
       },
     );
 

@@ -11,6 +11,11 @@ import { officerText } from './officerText.js';
 
 /** `:id` of a case. */
 export const caseParams = z.strictObject({ id: z.string().min(1).max(100) });
+/** `:id` of a case and `:audioId` of one of its voice notes (a content hash). */
+export const caseAudioParams = z.strictObject({
+  id: z.string().min(1).max(100),
+  audioId: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 /** The queue lists open cases; closed ones are reached by their id. */
 export const queueQuery = z.strictObject({
