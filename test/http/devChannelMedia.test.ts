@@ -133,7 +133,7 @@ describe('voice notes', () => {
     const played = await api(h.app, officer, 'GET', clothing?.audioUrl ?? '');
     expect(played.statusCode).toBe(200);
     expect(played.headers['content-type']).toBe('audio/ogg');
-    expect(played.headers['cache-control']).toBe('private, no-store');
+    expect(played.headers['cache-control']).toBe('no-store');
     expect(played.rawPayload.equals(Buffer.from(OGG_OPUS_BYTES, 'base64'))).toBe(true);
   });
 
