@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     { database: database.description, adapters: config.databaseAdapters },
     'database connected',
   );
+  if (config.auditHmacSecretIsDevelopment)
+    logger.warn('AUDIT_HMAC_SECRET is not set: the audit chain is keyed with the development key');
 
   const app = await buildApp({
     connection: database.connection,
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     alertSendRate: config.alertSendRate,
     alertLeaseMs: config.alertLeaseMs,
     chromiumPath: config.chromiumPath,
+    audit: { secret: config.auditHmacSecret, checkpointDir: config.dataDir },
   });
 
   let whatsapp: WhatsAppAdapter | undefined;
