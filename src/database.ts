@@ -1,13 +1,18 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import { startEmbeddedFerretDb } from './adapters/embedded/embeddedFerretDb.js';
+import {
+  type EmbeddedExposure,
+  startEmbeddedFerretDb,
+} from './adapters/embedded/embeddedFerretDb.js';
 
 /** An open database and how to close everything that was opened for it. */
 export interface Database {
   connection: Connection;
   /** Where it lives, without credentials, for logs. */
   description: string;
+  /** The embedded FerretDB this process started, if it did: how it is reached, its process. */
+  embedded?: { exposure: EmbeddedExposure; pid: number | undefined };
   close(): Promise<void>;
 }
 
@@ -19,6 +24,8 @@ export async function openDatabase(options: {
   mongodbUri?: string;
   dataDir: string;
   dbName?: string;
+  /** The embedded launcher to run (the one the prepare step built by default). */
+  ferretDbBinary?: string;
 }): Promise<Database> {
   if (options.mongodbUri) {
     const connection = await connect(options.mongodbUri, options.dbName);
@@ -44,13 +51,20 @@ export async function openDatabase(options: {
       // Not running any more: start our own below.
     }
   }
-  const embedded = await startEmbeddedFerretDb({ dataDir: dbDir });
+  const embedded = await startEmbeddedFerretDb({
+    dataDir: dbDir,
+    ...(options.ferretDbBinary ? { binary: options.ferretDbBinary } : {}),
+  });
   await writeFile(join(dbDir, RUNNING_URI_FILE), embedded.uri);
   try {
     const connection = await connect(embedded.uri, options.dbName);
     return {
       connection,
-      description: `embedded FerretDB (${dbDir})`,
+      description:
+        embedded.exposure === 'socket'
+          ? `embedded FerretDB (${dbDir}, private socket)`
+          : `embedded FerretDB (${dbDir}, loopback TCP: any local process can connect; rebuild the launcher with "node scripts/prepare.mjs" for a private socket)`,
+      embedded: { exposure: embedded.exposure, pid: embedded.pid },
       close: async () => {
         await connection.close();
         await rm(join(dbDir, RUNNING_URI_FILE), { force: true });
@@ -69,7 +83,8 @@ const RUNNING_URI_FILE = 'running.uri';
 async function readRunningUri(dbDir: string): Promise<string | null> {
   try {
     const uri = (await readFile(join(dbDir, RUNNING_URI_FILE), 'utf8')).trim();
-    return /^mongodb:\/\/127\.0\.0\.1:\d+\/$/.test(uri) ? uri : null;
+    // A loopback port, or the private socket (its path percent-encoded).
+    return /^mongodb:\/\/(127\.0\.0\.1:\d+|%2F[\w.%-]+)\/$/.test(uri) ? uri : null;
   } catch {
     return null;
   }
