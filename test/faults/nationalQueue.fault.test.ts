@@ -99,4 +99,18 @@ describe('a case from a place no region claims', () => {
       details: { from: null, to: 'oriental' },
     });
   });
+
+  it("gives the console the national queue's words in every language", async () => {
+    for (const language of ['ar', 'fr', 'ary']) {
+      const texts = await h.app.http.inject({
+        method: 'GET',
+        url: `/console/i18n/${language}.json`,
+      });
+      expect(texts.json()).toMatchObject({
+        national: { tab: expect.any(String), set: expect.any(String) },
+        accounts: { unlock: expect.any(String) },
+        queue: expect.any(Object),
+      });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -25,6 +25,30 @@ const CONSOLE_FILES: Readonly<Record<string, string>> = {
 
 const consoleTexts = z.record(z.string(), z.unknown());
 
+/**
+ * The console's texts in one language: `console.json`, and beside it any
+ * `console-<part>.json` (one per part of the console, so each part keeps its
+ * own file), merged by their top-level keys, which must not collide.
+ */
+function consoleTextsOf(dir: string): Record<string, unknown> {
+  const files = [
+    'console.json',
+    ...readdirSync(dir)
+      .filter((name) => /^console-[a-z0-9-]+\.json$/.test(name))
+      .sort(),
+  ];
+  const merged: Record<string, unknown> = {};
+  for (const file of files) {
+    const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    if (!parsed.success) throw new Error(`${join(dir, file)} is not an object`);
+    for (const [key, value] of Object.entries(parsed.data)) {
+      if (Object.hasOwn(merged, key)) throw new Error(`${join(dir, file)} repeats the key ${key}`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
 export interface ConsoleRoutesOptions {
   /** The project root, holding `console/` and `locales/`. */
   rootDir: string;
@@ -50,10 +74,10 @@ export const consoleRoutes = fp(
     const consoleDir = join(options.rootDir, 'console');
     const texts = new Map<Language, string>();
     for (const language of LANGUAGES) {
-      const path = join(options.rootDir, 'locales', language, 'console.json');
-      const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) throw new Error(`locales/${language}/console.json is not an object`);
-      texts.set(language, JSON.stringify(parsed.data));
+      texts.set(
+        language,
+        JSON.stringify(consoleTextsOf(join(options.rootDir, 'locales', language))),
+      );
     }
 
     app.get(
