@@ -336,6 +336,8 @@ async function api(method, path, body) {
     /** The server's sentence, already in the console language (sent as Accept-Language). */
     message: typeof error?.message === 'string' && error.message !== '' ? error.message : null,
     fields: Array.isArray(error?.fields) ? error.fields : [],
+    /** Seconds to wait before trying again (a throttled login). */
+    retryAfter: Number(response.headers.get('retry-after')) || null,
   };
 }
 
@@ -692,6 +694,12 @@ async function submitLogin(event) {
   if (!result.ok) {
     if (result.code === 'invalid_credentials' || result.status === 401 || result.status === 400) {
       state.notice = { kind: 'error', key: 'login.failed' };
+    } else if (result.status === 429 && result.retryAfter) {
+      state.notice = {
+        kind: 'error',
+        key: 'accounts.wait_seconds',
+        params: { seconds: result.retryAfter },
+      };
     } else showError(result);
     render();
     return;
