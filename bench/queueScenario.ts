@@ -180,7 +180,9 @@ async function submissions(): Promise<void> {
   );
   const seconds = (performance.now() - t0All) / 1000;
   const queued = new Set(
-    (await app.cases.queue(['pending'], SUBMISSION_REGION)).map((entry) => entry._id),
+    (await app.cases.queue(['pending'], { kind: 'region', region: SUBMISSION_REGION })).map(
+      (entry) => entry._id,
+    ),
   );
   const submitted: string[] = [];
   for (const { from } of families) {

@@ -12,6 +12,24 @@ const RTL_LANGUAGES = new Set(['ar', 'ary']);
 const INTL_LOCALES = { fr: 'fr-MA', ar: 'ar-MA', ary: 'ar-MA' };
 const TIME_ZONE = 'Africa/Casablanca';
 const QUEUE_TABS = ['pending', 'in_review', 'confirmed'];
+/** The pending cases no region claims: every supervisor and admin sees them, to give them a region. */
+const NATIONAL_TAB = 'national';
+/** Who sees the national queue, sets a case's region, and lifts login slow-downs and lock-outs. */
+const SUPERVISING_ROLES = ['supervisor', 'admin'];
+const REGIONS = [
+  'tanger-tetouan-al-hoceima',
+  'oriental',
+  'fes-meknes',
+  'rabat-sale-kenitra',
+  'beni-mellal-khenifra',
+  'casablanca-settat',
+  'marrakech-safi',
+  'draa-tafilalet',
+  'souss-massa',
+  'guelmim-oued-noun',
+  'laayoune-sakia-el-hamra',
+  'dakhla-oued-ed-dahab',
+];
 /** Where each action applies (mirrors the server's lifecycle; the server still decides). */
 const CLAIMABLE = ['pending'];
 const RELEASABLE = ['in_review'];
@@ -103,6 +121,8 @@ const state = {
   drafts: emptyDrafts(),
   alerting: emptyAlerting(),
   login: { username: '', password: '' },
+  /** The supervisors' officers page: the accounts, and the address typed to unlock. */
+  accounts: { officers: [], loaded: false, address: '' },
   busy: false,
   live: 'off',
   /** Data-subject requests (Law 09-08): the pending list, the open case's, refusal drafts. */
@@ -318,6 +338,8 @@ async function api(method, path, body) {
     /** The server's sentence, already in the console language (sent as Accept-Language). */
     message: typeof error?.message === 'string' && error.message !== '' ? error.message : null,
     fields: Array.isArray(error?.fields) ? error.fields : [],
+    /** Seconds to wait before trying again (a throttled login). */
+    retryAfter: Number(response.headers.get('retry-after')) || null,
   };
 }
 
@@ -490,9 +512,20 @@ async function runRefresh() {
 
 // ---------------------------------------------------------------- data
 
+function supervising() {
+  return Boolean(state.officer && SUPERVISING_ROLES.includes(state.officer.role));
+}
+
+function queueTabs() {
+  return supervising() ? [...QUEUE_TABS, NATIONAL_TAB] : QUEUE_TABS;
+}
+
 async function fetchCases() {
   const tab = state.tab;
-  const result = await api('GET', `/api/cases?status=${encodeURIComponent(tab)}`);
+  if (state.view === 'officers') return;
+  const query =
+    tab === NATIONAL_TAB ? 'status=pending&queue=national' : `status=${encodeURIComponent(tab)}`;
+  const result = await api('GET', `/api/cases?${query}`);
   if (tab !== state.tab) return;
   if (!result.ok) {
     if (result.status === 401) return sessionLost();
@@ -594,7 +627,9 @@ function parseHash() {
   const hash = window.location.hash.replace(/^#\/?/, '');
   const [kind, value] = hash.split('/');
   if (kind === 'case' && value) return { view: 'case', id: decodeURIComponent(value) };
-  if (kind === 'queue' && QUEUE_TABS.includes(value)) return { view: 'queue', tab: value };
+  if (kind === 'queue' && [...QUEUE_TABS, NATIONAL_TAB].includes(value))
+    return { view: 'queue', tab: value };
+  if (kind === 'officers') return { view: 'officers' };
   if (kind === 'rights') return { view: 'rights' };
   return { view: 'queue', tab: state.tab };
 }
@@ -606,6 +641,13 @@ async function route() {
     return;
   }
   const target = parseHash();
+  if (target.view === 'officers') {
+    state.view = 'officers';
+    render();
+    await fetchAccounts();
+    render();
+    return;
+  }
   if (target.view === 'case') {
     if (state.openCaseId !== target.id) {
       state.openCaseId = target.id;
@@ -669,6 +711,12 @@ async function submitLogin(event) {
   if (!result.ok) {
     if (result.code === 'invalid_credentials' || result.status === 401 || result.status === 400) {
       state.notice = { kind: 'error', key: 'login.failed' };
+    } else if (result.status === 429 && result.retryAfter) {
+      state.notice = {
+        kind: 'error',
+        key: 'accounts.wait_seconds',
+        params: { seconds: result.retryAfter },
+      };
     } else showError(result);
     render();
     return;
@@ -870,6 +918,7 @@ function render() {
   else if (state.view === 'queue') main.append(queueView());
   else if (state.view === 'case') main.append(caseView());
   else if (state.view === 'rights') main.append(rightsView());
+  else if (state.view === 'officers') main.append(officersView());
   else main.append(h('p', { class: 'muted' }, t('app.loading')));
 
   root.replaceChildren(
@@ -939,6 +988,18 @@ function headerView() {
           { class: `live live-${state.live}`, testid: 'live', hidden: state.live === 'off' },
           state.live === 'connected' ? t('live.connected') : t('live.reconnecting'),
         ),
+        supervising()
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-quiet',
+                testid: 'nav-officers',
+                onclick: () => go('#/officers'),
+              },
+              t('accounts.nav'),
+            )
+          : null,
         h(
           'a',
           { href: '#/rights', class: 'button button-quiet', testid: 'rights-nav' },
@@ -1151,7 +1212,7 @@ function queueView() {
   const tabs = h(
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': t('queue.tabs_label') },
-    QUEUE_TABS.map((tab) =>
+    queueTabs().map((tab) =>
       h(
         'button',
         {
@@ -1162,7 +1223,7 @@ function queueView() {
           'aria-selected': tab === state.tab ? 'true' : 'false',
           onclick: () => go(`#/queue/${tab}`),
         },
-        t(`status.${tab}`),
+        tab === NATIONAL_TAB ? t('national.tab') : t(`status.${tab}`),
       ),
     ),
   );
@@ -1253,6 +1314,9 @@ function queueView() {
         : null,
     ),
     tabs,
+    state.tab === NATIONAL_TAB
+      ? h('p', { class: 'muted', testid: 'national-intro' }, t('national.intro'))
+      : null,
     content,
   );
 }
@@ -1901,6 +1965,7 @@ function actionsPanel(detail) {
       ),
     );
   }
+  if (detail.region === null && supervising()) blocks.push(regionForm());
   if (CONFIRMABLE.includes(status)) blocks.push(confirmForm());
   if (RESOLVABLE.includes(status)) {
     blocks.push(
@@ -1932,6 +1997,221 @@ function actionsPanel(detail) {
     );
   }
   return panel('case.sections.actions', 'section-actions', blocks);
+}
+
+// ---------------------------------------------------------------- national queue, accounts
+
+/** Gives a case of the national queue its region (supervisors; audited by the service). */
+function regionForm() {
+  const chosen = state.drafts.region ?? '';
+  return h(
+    'div',
+    { class: 'action-block', testid: 'region-form' },
+    h('h3', {}, t('national.set_title')),
+    h('p', { class: 'muted' }, t('national.set_hint')),
+    field(
+      t('national.region_label'),
+      h(
+        'select',
+        {
+          testid: 'region-select',
+          onchange: (event) => {
+            state.drafts.region = event.target.value;
+          },
+        },
+        h('option', { value: '', selected: chosen === '' }, t('national.choose')),
+        REGIONS.map((region) =>
+          h(
+            'option',
+            { value: region, selected: chosen === region },
+            tOr(`region.${region}`, region),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-primary',
+        testid: 'region-submit',
+        disabled: state.busy,
+        onclick: setRegion,
+      },
+      t('national.set'),
+    ),
+  );
+}
+
+function setRegion() {
+  const region = state.drafts.region ?? '';
+  if (!REGIONS.includes(region)) {
+    state.notice = { kind: 'error', key: 'national.choose_first' };
+    render();
+    return;
+  }
+  return caseAction({
+    path: '/region',
+    body: { region },
+    success: 'national.done',
+    successParams: { region: tOr(`region.${region}`, region) },
+    after: () => {
+      state.drafts.region = '';
+    },
+  });
+}
+
+async function fetchAccounts() {
+  const result = await api('GET', '/api/officers');
+  if (!result.ok) {
+    if (result.status === 401) return sessionLost();
+    showError(result);
+    return;
+  }
+  state.accounts.officers = Array.isArray(result.data?.officers) ? result.data.officers : [];
+  state.accounts.loaded = true;
+}
+
+/** One unlock call (an account or an address), then the list again. */
+async function unlock(path, body, successParams) {
+  if (state.busy) return;
+  state.busy = true;
+  state.notice = null;
+  render();
+  const result = await api('POST', path, body);
+  state.busy = false;
+  if (result.ok) {
+    showSuccess(
+      result.data?.unlocked ? 'accounts.unlocked' : 'accounts.nothing_held',
+      successParams,
+    );
+  } else if (result.status === 401) {
+    sessionLost();
+    return;
+  } else {
+    showError(result);
+  }
+  await fetchAccounts();
+  render();
+}
+
+function unlockAddress() {
+  const address = state.accounts.address.trim();
+  if (address === '') {
+    state.notice = { kind: 'error', key: 'errors.empty_text' };
+    render();
+    return;
+  }
+  return unlock('/api/login-locks/unlock', { address }, { name: address });
+}
+
+function officersView() {
+  let content;
+  if (!state.accounts.loaded) content = h('p', { class: 'muted' }, t('app.loading'));
+  else if (state.accounts.officers.length === 0) {
+    content = h('p', { class: 'empty' }, t('accounts.empty'));
+  } else {
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['username', 'role', 'region', 'login', 'action'].map((column) =>
+          h('th', { scope: 'col' }, t(`accounts.${column}`)),
+        ),
+      ),
+    );
+    const rows = state.accounts.officers.map((account) =>
+      h(
+        'tr',
+        { testid: `account-${account.username}` },
+        h('td', {}, data(account.username, { dir: 'ltr' })),
+        h('td', {}, tOr(`role.${account.role}`, account.role)),
+        h('td', {}, tOr(`region.${account.region}`, account.region)),
+        h(
+          'td',
+          {},
+          account.login?.slowed
+            ? t('accounts.slowed', { failures: account.login.failures })
+            : account.login?.failures
+              ? t('accounts.failures', { failures: account.login.failures })
+              : h('span', { class: 'muted' }, t('accounts.clear')),
+        ),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button',
+              testid: `unlock-${account.username}`,
+              disabled: state.busy || !account.login?.failures,
+              onclick: () =>
+                unlock(
+                  `/api/officers/${encodeURIComponent(account.username)}/unlock`,
+                  {},
+                  { name: account.username },
+                ),
+            },
+            t('accounts.unlock'),
+          ),
+        ),
+      ),
+    );
+    content = h(
+      'div',
+      { class: 'table-wrap' },
+      h('table', { class: 'queue', testid: 'accounts-table' }, head, h('tbody', {}, rows)),
+    );
+  }
+  const addressForm = h(
+    'div',
+    { class: 'action-block', testid: 'address-unlock' },
+    h('h2', {}, t('accounts.address_title')),
+    h('p', { class: 'muted' }, t('accounts.address_hint')),
+    field(
+      t('accounts.address_label'),
+      h('input', {
+        type: 'text',
+        dir: 'ltr',
+        testid: 'address-input',
+        value: state.accounts.address,
+        oninput: (event) => {
+          state.accounts.address = event.target.value;
+        },
+      }),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        testid: 'address-submit',
+        disabled: state.busy,
+        onclick: unlockAddress,
+      },
+      t('accounts.unlock'),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'queue-view', 'aria-labelledby': 'accounts-title' },
+    h(
+      'div',
+      { class: 'section-head' },
+      h('h1', { id: 'accounts-title' }, t('accounts.title')),
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', onclick: () => go(`#/queue/${state.tab}`) },
+        t('accounts.back'),
+      ),
+    ),
+    h('p', { class: 'muted' }, t('accounts.intro')),
+    content,
+    addressForm,
+  );
 }
 
 function caseView() {

@@ -18,6 +18,7 @@ import { EmbeddedInboundJournal } from './adapters/embedded/embeddedInboundJourn
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
+import { AuditHeadFile } from './adapters/files/auditHeadFile.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
 import { loadGazetteer } from './adapters/files/loadGazetteer.js';
 import { loadTranslator } from './adapters/files/loadTranslator.js';
@@ -32,6 +33,7 @@ import { Lifecycle } from './adapters/http/lifecycle.js';
 import { alertRoutes } from './adapters/http/officer/alertRoutes.js';
 import { caseRoutes } from './adapters/http/officer/caseRoutes.js';
 import { eventRoutes } from './adapters/http/officer/eventRoutes.js';
+import { officerAccountRoutes } from './adapters/http/officer/officerAccountRoutes.js';
 import { officerAuth } from './adapters/http/officer/officerAuth.js';
 import { sessionRoutes } from './adapters/http/officer/sessionRoutes.js';
 import { type HttpRateLimits, rateLimits } from './adapters/http/rateLimits.js';
@@ -54,7 +56,11 @@ import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
 import { MongoPersonalData } from './adapters/mongo/mongoPersonalData.js';
 import { MongoRightsRequests } from './adapters/mongo/mongoRightsRequests.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
-import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
+import {
+  DEFAULT_LOGIN_THROTTLE,
+  type LoginThrottle,
+  MongoOfficerRepository,
+} from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
 import { MongoSightingReader } from './adapters/mongo/sightingReader.js';
 import { MongoSightingRepository } from './adapters/mongo/sightingRepository.js';
@@ -72,6 +78,9 @@ import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
 import { CaseActions } from './app/cases/caseActions.js';
 import { IntakeGuard } from './app/intakeGuard.js';
+import { BoundedChecks } from './app/officers/boundedChecks.js';
+import { OfficerAccounts } from './app/officers/officerAccounts.js';
+import { SignIn } from './app/officers/signIn.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
@@ -116,6 +125,14 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Failed-login slowdown; tests shorten it. */
   loginThrottle?: LoginThrottle;
+  /** Password checks (argon2) running at once in this process, and waiting; more get a 429. */
+  passwordChecks?: { active: number; waiting: number };
+  /**
+   * The audit chain's HMAC key (config AUDIT_HMAC_SECRET) and the folder of
+   * the head checkpoint (config DATA_DIR); without a folder, no checkpoint
+   * file (tests that do not need one).
+   */
+  audit?: { secret: string; checkpointDir?: string };
   /** Public address of the service, for CAP and feed links (config PUBLIC_BASE_URL). */
   publicBaseUrl?: string;
   /** CAP `sender` (config CAP_SENDER). */
@@ -210,7 +227,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const translator = loadTranslator(deps.localesDir ?? join(root, 'locales'));
   const flows = loadFlows(deps.flowsDir ?? join(root, 'flows'), translator);
   const clock = () => deps.clock.now();
-  const audit = new AuditLog(deps.connection);
+  const audit = new AuditLog(deps.connection, {
+    ...(deps.audit ? { secret: deps.audit.secret } : {}),
+    ...(deps.audit?.checkpointDir
+      ? { checkpoint: AuditHeadFile.inDataDir(deps.audit.checkpointDir, deps.connection.name) }
+      : {}),
+  });
   const database = deps.database ?? 'embedded';
   const caseQueue =
     database === 'mongo' ? new IndexedCaseQueue(deps.connection) : new QueueBoard(deps.connection);
@@ -399,7 +421,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(officerAuth, { officers });
   await http.register(rateLimits, deps.httpRateLimits ? { limits: deps.httpRateLimits } : {});
   await http.register(healthRoutes, { connection: deps.connection, lifecycle });
-  await http.register(sessionRoutes, { officers });
+  const throttle = deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE;
+  const checks = deps.passwordChecks ?? { active: 4, waiting: 16 };
+  const signIn = new SignIn({
+    officers,
+    rules: throttle,
+    checks: new BoundedChecks(checks.active, checks.waiting),
+  });
+  await http.register(sessionRoutes, { officers, signIn });
+  await http.register(officerAccountRoutes, {
+    accounts: new OfficerAccounts({ officers, audit, clock: deps.clock }),
+  });
   const caseActions = new CaseActions({
     cases,
     officers,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertStagesSchema, DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
+import { DEVELOPMENT_AUDIT_SECRET } from './core/audit.js';
 
 const booleanFlag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
@@ -43,6 +44,7 @@ export const configSchema = z
     WHATSAPP_SESSION_DIR: z.string().min(1).optional(),
     CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
     LOG_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    AUDIT_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     CASE_REFERENCE_PREFIX: z
       .string()
       .regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters')
@@ -86,6 +88,13 @@ export const configSchema = z
     whatsappSessionDir: env.WHATSAPP_SESSION_DIR ?? `${env.DATA_DIR}/whatsapp-session`,
     chromiumPath: env.CHROMIUM_PATH,
     logHashSecret: env.LOG_HASH_SECRET,
+    /**
+     * The key of the audit chain's HMAC: only in the configuration, never in
+     * the database, never logged. Outside production a development key that
+     * anyone can read stands in (`auditHmacSecretIsDevelopment`).
+     */
+    auditHmacSecret: env.AUDIT_HMAC_SECRET ?? DEVELOPMENT_AUDIT_SECRET,
+    auditHmacSecretIsDevelopment: env.AUDIT_HMAC_SECRET === undefined,
     caseReferencePrefix: env.CASE_REFERENCE_PREFIX,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     trustProxy: env.TRUST_PROXY,
@@ -113,6 +122,13 @@ export const configSchema = z
         code: 'custom',
         path: ['LOG_HASH_SECRET'],
         message: 'is required in production (it keeps hashed ids in logs stable and private)',
+      });
+    }
+    if (config.nodeEnv === 'production' && config.auditHmacSecretIsDevelopment) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_HMAC_SECRET'],
+        message: 'is required in production (it keys the audit chain; keep it out of the database)',
       });
     }
   });

@@ -1,7 +1,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import { startEmbeddedFerretDb } from './adapters/embedded/embeddedFerretDb.js';
+import {
+  type EmbeddedExposure,
+  startEmbeddedFerretDb,
+} from './adapters/embedded/embeddedFerretDb.js';
 import { superviseEmbeddedFerretDb } from './adapters/embedded/ferretDbSupervisor.js';
 import type { Logger } from './logger.js';
 
@@ -10,6 +13,8 @@ export interface Database {
   connection: Connection;
   /** Where it lives, without credentials, for logs. */
   description: string;
+  /** The embedded FerretDB this process started, if it did: how it is reached, its process. */
+  embedded?: { exposure: EmbeddedExposure; pid: number | undefined };
   close(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ export async function openDatabase(options: {
   dataDir: string;
   dbName?: string;
   supervision?: DatabaseSupervision;
+  /** The embedded launcher to run (the one the prepare step built by default). */
+  ferretDbBinary?: string;
 }): Promise<Database> {
   const operationTimeoutMs = options.supervision ? SERVICE_OPERATION_TIMEOUT_MS : undefined;
   if (options.mongodbUri) {
@@ -70,19 +77,28 @@ export async function openDatabase(options: {
       // Not running any more: start our own below.
     }
   }
+  const binary = options.ferretDbBinary ? { binary: options.ferretDbBinary } : {};
   const embedded = options.supervision
     ? await superviseEmbeddedFerretDb({
         dataDir: dbDir,
+        ...binary,
         logger: options.supervision.logger,
         onLost: options.supervision.onLost,
       })
-    : await startEmbeddedFerretDb({ dataDir: dbDir });
+    : await startEmbeddedFerretDb({ dataDir: dbDir, ...binary });
   await writeFile(join(dbDir, RUNNING_URI_FILE), embedded.uri);
   try {
     const connection = await connect(embedded.uri, options.dbName, 10_000, operationTimeoutMs);
     return {
       connection,
-      description: `embedded FerretDB (${dbDir})`,
+      description:
+        embedded.exposure === 'socket'
+          ? `embedded FerretDB (${dbDir}, private socket)`
+          : `embedded FerretDB (${dbDir}, loopback TCP: any local process can connect; rebuild the launcher with "node scripts/prepare.mjs" for a private socket)`,
+      embedded: {
+        exposure: embedded.exposure,
+        pid: typeof embedded.pid === 'function' ? embedded.pid() : embedded.pid,
+      },
       close: async () => {
         await connection.close();
         await rm(join(dbDir, RUNNING_URI_FILE), { force: true });
@@ -101,7 +117,8 @@ const RUNNING_URI_FILE = 'running.uri';
 async function readRunningUri(dbDir: string): Promise<string | null> {
   try {
     const uri = (await readFile(join(dbDir, RUNNING_URI_FILE), 'utf8')).trim();
-    return /^mongodb:\/\/127\.0\.0\.1:\d+\/$/.test(uri) ? uri : null;
+    // A loopback port, or the private socket (its path percent-encoded).
+    return /^mongodb:\/\/(127\.0\.0\.1:\d+|%2F[\w.%-]+)\/$/.test(uri) ? uri : null;
   } catch {
     return null;
   }

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     { database: database.description, adapters: config.databaseAdapters },
     'database connected',
   );
+  if (config.auditHmacSecretIsDevelopment)
+    logger.warn('AUDIT_HMAC_SECRET is not set: the audit chain is keyed with the development key');
 
   const app = await buildApp({
     connection: database.connection,
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     alertSendRate: config.alertSendRate,
     alertLeaseMs: config.alertLeaseMs,
     chromiumPath: config.chromiumPath,
+    audit: { secret: config.auditHmacSecret, checkpointDir: config.dataDir },
   });
 
   let whatsapp: WhatsAppAdapter | undefined;

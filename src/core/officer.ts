@@ -21,9 +21,14 @@ export interface Officer {
   region: string;
 }
 
-/** Whether an officer may see and act on a case of that region: admins everywhere, others at home. */
+/**
+ * Whether an officer may see and act on a case of that region: admins
+ * everywhere, others at home; a case no region claims (`null`, the national
+ * queue) is for every supervisor and admin, until one of them sets its region.
+ */
 export function canAccessRegion(officer: Officer, region: string | null): boolean {
-  return officer.role === 'admin' || (region !== null && officer.region === region);
+  if (officer.role === 'admin') return true;
+  return region === null ? officer.role === 'supervisor' : officer.region === region;
 }
 
 /** Supervisors and admins may reassign cases and read audit trails. */

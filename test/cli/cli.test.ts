@@ -1,16 +1,23 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AuditHeadFile } from '../../src/adapters/files/auditHeadFile.js';
 import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
 import { MongoOfficerRepository } from '../../src/adapters/mongo/officerRepository.js';
+import type { LoginKey } from '../../src/core/loginThrottle.js';
 import { connectTestDatabase } from '../support/database.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let connection: Connection;
 let uri: string;
+/** The commands' DATA_DIR: where the audit checkpoint is kept. */
+let dataDir: string;
 
 beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'tifli-cli-'));
   const db = await connectTestDatabase();
   connection = db.connection;
   const url = new URL(inject('mongodbUri'));
@@ -20,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection.dropDatabase();
   await connection.close();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 function run(
@@ -37,6 +45,7 @@ function run(
           PATH: process.env.PATH ?? '',
           MONGODB_URI: uri,
           DATABASE_ADAPTERS: inject('appDatabase'),
+          DATA_DIR: dataDir,
         },
       },
     );
@@ -103,9 +112,40 @@ describe('npm run officer', () => {
   });
 });
 
+describe('npm run officer -- unlock', () => {
+  it("forgets an account's failed logins and lifts an address's lock-out, audited", async () => {
+    const officers = new MongoOfficerRepository(connection);
+    const account: LoginKey = { kind: 'account', username: 'k.idrissi' };
+    const address: LoginKey = { kind: 'address', address: '198.51.100.23' };
+    for (let i = 0; i < 12; i++) await officers.reserveLoginAttempt(account);
+    await officers.reserveLoginAttempt(address);
+    expect((await officers.loginStanding(account)).slowed).toBe(true);
+    const byName = await run('officer.ts', ['unlock', '--username', 'K.Idrissi']);
+    expect(byName.code).toBe(0);
+    expect(byName.out).toContain('unlocked k.idrissi');
+    expect((await officers.loginStanding(account)).failures).toBe(0);
+    const byAddress = await run('officer.ts', ['unlock', '--address', '198.51.100.23']);
+    expect(byAddress.out).toContain('unlocked 198.51.100.23');
+    expect((await run('officer.ts', ['unlock', '--address', 'not-an-ip'])).code).toBe(2);
+    const entries = await connection
+      .collection<{ action: string; actor: string }>('audit')
+      .find({ actor: 'cli' })
+      .toArray();
+    expect(entries.map((e) => e.action)).toEqual([
+      'login.account_unlocked',
+      'login.address_unlocked',
+    ]);
+    expect((await run('audit.ts', ['verify'])).out).toContain('audit chain intact: 2 entries');
+    // The verify test below starts from an empty chain.
+    await connection.collection('audit').deleteMany({});
+  });
+});
+
 describe('npm run audit -- verify', () => {
   it('says the chain is intact, and names the first altered entry after tampering', async () => {
-    const audit = new AuditLog(connection);
+    const audit = new AuditLog(connection, {
+      checkpoint: AuditHeadFile.inDataDir(dataDir, connection.name),
+    });
     for (let i = 0; i < 5; i++) {
       await audit.append({
         at: new Date(),
@@ -118,6 +158,16 @@ describe('npm run audit -- verify', () => {
     const intact = await run('audit.ts', ['verify']);
     expect(intact.code).toBe(0);
     expect(intact.out).toContain('audit chain intact: 5 entries');
+    expect(intact.out).toContain('the checkpoint (5 entries)');
+    const head = await run('audit.ts', ['head']);
+    expect(head.code).toBe(0);
+    expect(head.out).toMatch(/^5:[0-9a-f]{64}\n/);
+    const kept = head.out.trim();
+    expect((await run('audit.ts', ['verify', '--head', kept])).code).toBe(0);
+    expect((await run('audit.ts', ['verify', '--head', `6:${kept.slice(2)}`])).out).toContain(
+      'BROKEN at entry 6 (truncated',
+    );
+    expect((await run('audit.ts', ['verify', '--head', 'five'])).code).toBe(2);
 
     await connection
       .collection<{ _id: number; actor: string }>('audit')

@@ -2,7 +2,13 @@ import { beforeEach, expect, it } from 'vitest';
 import { MemoryAuditTrail } from '../../src/adapters/memory/memoryAuditTrail.js';
 import { AuditLog } from '../../src/adapters/mongo/auditLog.js';
 import type { AuditTrail } from '../../src/app/ports/auditTrail.js';
-import { GENESIS_HASH, type NewAuditEntry } from '../../src/core/audit.js';
+import {
+  type AuditEntry,
+  DEVELOPMENT_AUDIT_SECRET,
+  entryHash,
+  GENESIS_HASH,
+  type NewAuditEntry,
+} from '../../src/core/audit.js';
 import { type Backend, describeContract } from './backends.js';
 
 /**
@@ -74,7 +80,7 @@ describeContract('AuditTrail', (backend) => {
     expect(first).toMatchObject({ _id: 1, prevHash: GENESIS_HASH, actor: 'officer.1' });
     expect(second).toMatchObject({ _id: 2, prevHash: first.hash });
     expect(second.hash).not.toBe(first.hash);
-    expect(await trail.verify()).toEqual({ ok: true, entries: 2 });
+    expect(await trail.verify()).toMatchObject({ ok: true, entries: 2 });
   });
 
   it('keeps one unbroken chain when 30 appends race', async () => {
@@ -84,7 +90,7 @@ describeContract('AuditTrail', (backend) => {
     expect(entries.map((e) => e._id).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 30 }, (_, i) => i + 1),
     );
-    expect(await trail.verify()).toEqual({ ok: true, entries: 30 });
+    expect(await trail.verify()).toMatchObject({ ok: true, entries: 30 });
   });
 
   it("gives a case's entries oldest first, and only that case's", async () => {
@@ -96,7 +102,7 @@ describeContract('AuditTrail', (backend) => {
   });
 
   it('says an empty trail is intact', async () => {
-    expect(await trail.verify()).toEqual({ ok: true, entries: 0 });
+    expect(await trail.verify()).toMatchObject({ ok: true, entries: 0 });
   });
 });
 
@@ -117,8 +123,8 @@ describeContract(
         ),
       );
       expect(new Set(entries.map((e) => e._id)).size).toBe(60);
-      expect(await one.verify()).toEqual({ ok: true, entries: 60 });
-      expect(await two.verify()).toEqual({ ok: true, entries: 60 });
+      expect(await one.verify()).toMatchObject({ ok: true, entries: 60 });
+      expect(await two.verify()).toMatchObject({ ok: true, entries: 60 });
       expect(await one.forCase('case-3')).toHaveLength(9);
     });
 
@@ -127,6 +133,38 @@ describeContract(
       for (let n = 1; n <= 6; n++) await trail.append(action(n));
       await tamper(4, 'officer.someone-else');
       expect(await trail.verify()).toEqual({ ok: false, entries: 4, brokenAt: 4, problem: 'hash' });
+    });
+
+    it('still verifies a chain of the first, unkeyed version, and continues it keyed', async () => {
+      const current = backend();
+      if (current.kind === 'memory') throw new Error('a database backend is needed here');
+      const { connection } = current;
+      // Entries as the previous version wrote them: no `v`, plain SHA-256.
+      let prevHash = GENESIS_HASH;
+      const legacy: AuditEntry[] = [];
+      for (let n = 1; n <= 3; n++) {
+        const draft = { ...action(n), _id: n, prevHash };
+        const entry = { ...draft, hash: entryHash(draft, 'not used for unkeyed entries') };
+        legacy.push(entry);
+        prevHash = entry.hash;
+      }
+      await connection.collection<AuditEntry>('audit').insertMany(legacy);
+      const trail = auditFor(backend()).trail;
+      expect(await trail.verify()).toMatchObject({ ok: true, entries: 3 });
+      const next = await trail.append(action(4));
+      expect(next).toMatchObject({ _id: 4, v: 2, prevHash: legacy[2]?.hash });
+      expect(await trail.verify()).toMatchObject({ ok: true, entries: 4 });
+      // An unkeyed entry after a keyed one is someone writing without the key.
+      const forged = { ...action(5), _id: 5, prevHash: next.hash };
+      await connection
+        .collection<AuditEntry>('audit')
+        .insertOne({ ...forged, hash: entryHash(forged, DEVELOPMENT_AUDIT_SECRET) });
+      expect(await trail.verify()).toEqual({
+        ok: false,
+        entries: 5,
+        brokenAt: 5,
+        problem: 'version',
+      });
     });
   },
   ['embedded', 'mongo'],

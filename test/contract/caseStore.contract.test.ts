@@ -14,6 +14,7 @@ import { IndexedCaseQueue } from '../../src/adapters/mongo/indexedCaseQueue.js';
 import type { AuditTrail } from '../../src/app/ports/auditTrail.js';
 import type { CaseStore } from '../../src/app/ports/caseStore.js';
 import { flaggedPriority } from '../../src/core/case/intakeLimits.js';
+import type { QueueScope } from '../../src/core/case/queueScope.js';
 import type { NewCase } from '../../src/core/case/report.js';
 import { type Backend, describeContract } from './backends.js';
 
@@ -42,6 +43,7 @@ async function storeFor(backend: Backend): Promise<{ store: CaseStore; audit: Au
 }
 
 const now = new Date('2026-11-28T16:00:00Z');
+const inRegion = (region: string): QueueScope => ({ kind: 'region', region });
 const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
 
 /** A fresh id, so the tests of one backend share its database without meeting. */
@@ -193,7 +195,7 @@ describeContract('CaseStore', (backend) => {
     await add('flagged-old', 60, true);
     await add('real-new', 5, false);
     await add('lower', 90, false, 3);
-    const queue = await store.queue(['pending'], region);
+    const queue = await store.queue(['pending'], inRegion(region));
     expect(queue.map((entry) => entry._id)).toEqual([
       id('real-new'),
       id('flagged-old'),
@@ -201,6 +203,41 @@ describeContract('CaseStore', (backend) => {
     ]);
     expect(queue.map((entry) => entry.flags)).toEqual([[], ['flood'], []]);
     expect(queue[1]?.priority.level).toBe('high');
+  });
+
+  it('keeps the cases no region claims in the national queue until their region is set, audited', async () => {
+    const { store, audit } = await storeFor(backend());
+    const region = freshId('region-fixed');
+    const lost = freshId('unknown-town');
+    const claimed = freshId('known-town');
+    await store.insertNew(newCase({ draftId: lost, region: null }));
+    await store.insertNew(newCase({ draftId: claimed, region }));
+    const national = async () =>
+      (await store.queue(['pending'], { kind: 'national' })).map((e) => e._id);
+    expect(await national()).toContain(lost);
+    expect(await national()).not.toContain(claimed);
+    expect((await store.queue(['pending'], inRegion(region))).map((e) => e._id)).toEqual([claimed]);
+
+    // Two supervisors fix it at once: the region the case had guards the update.
+    const results = await Promise.all([
+      store.setRegion(lost, null, region, { by: 'supervisor.1', now: minutes(1) }),
+      store.setRegion(lost, null, freshId('other'), { by: 'supervisor.2', now: minutes(1) }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === 'conflict')).toHaveLength(1);
+    const winner = results.find((r) => r.ok);
+    const to = winner?.ok ? winner.case.region : null;
+    expect(await national()).not.toContain(lost);
+    // It waits in the winner's region's queue now.
+    expect((await store.queue(['pending'], inRegion(to ?? 'none'))).map((e) => e._id)).toContain(
+      lost,
+    );
+    expect((await store.get(lost))?.region).toBe(to);
+    const entries = (await audit.forCase(lost)).filter((e) => e.action === 'case.region_set');
+    expect(entries.map((e) => e.details)).toEqual([{ from: null, to }]);
+    expect(
+      await store.setRegion(freshId('missing'), null, region, { by: 'supervisor.1', now }),
+    ).toEqual({ ok: false, reason: 'not_found' });
   });
 
   it('queues open cases by priority then waiting time, by region and status; closed ones leave', async () => {
@@ -223,8 +260,10 @@ describeContract('CaseStore', (backend) => {
     await add('low-new', 1, 10);
     await add('mid', 4, 1);
     await add('elsewhere', 9, 30, south);
-    const queued = async (statuses: Parameters<CaseStore['queue']>[0], region: string | null) =>
-      (await store.queue(statuses, region)).map((e) => e._id).filter((e) => e.startsWith(north));
+    const queued = async (statuses: Parameters<CaseStore['queue']>[0], region: string) =>
+      (await store.queue(statuses, inRegion(region)))
+        .map((e) => e._id)
+        .filter((e) => e.startsWith(north));
 
     expect(await queued(['pending'], north)).toEqual([
       id('urgent'),
@@ -233,7 +272,7 @@ describeContract('CaseStore', (backend) => {
       id('low-new'),
     ]);
     // Only the queue's fields: what an officer chooses from, not the whole file.
-    const [top] = await store.queue(['pending'], north);
+    const [top] = await store.queue(['pending'], inRegion(north));
     expect(top).toEqual({
       _id: id('urgent'),
       reference: `TF-2026-${id('urgent')}`,
@@ -259,7 +298,7 @@ describeContract('CaseStore', (backend) => {
     );
     expect(await queued(['pending'], north)).toEqual([id('urgent'), id('low-new')]);
     expect(await queued(['in_review'], north)).toEqual([id('mid')]);
-    const [claimed] = await store.queue(['in_review'], north);
+    const [claimed] = await store.queue(['in_review'], inRegion(north));
     expect(claimed).toMatchObject({ status: 'in_review', assignedTo: 'officer.2' });
     expect(await queued(['pending', 'in_review'], north)).toEqual([
       id('urgent'),
@@ -268,10 +307,12 @@ describeContract('CaseStore', (backend) => {
     ]);
     // Closed cases are never in the queue, even when asked for.
     expect(await queued(['rejected', 'resolved'], north)).toEqual([]);
-    expect(await store.queue(['pending'], freshId('nowhere'))).toEqual([]);
+    expect(await store.queue(['pending'], inRegion(freshId('nowhere')))).toEqual([]);
     // An officer of one region sees only it; an admin sees every region.
-    expect((await store.queue(['pending'], south)).map((e) => e._id)).toEqual([id('elsewhere')]);
-    const all = (await store.queue(['pending'], null)).map((e) => e._id);
+    expect((await store.queue(['pending'], inRegion(south))).map((e) => e._id)).toEqual([
+      id('elsewhere'),
+    ]);
+    const all = (await store.queue(['pending'], { kind: 'all' })).map((e) => e._id);
     expect(all.filter((e) => e.startsWith(north))).toEqual([
       id('elsewhere'),
       id('urgent'),

@@ -3,7 +3,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { MemoryOfficerStore } from '../../src/adapters/memory/memoryOfficerStore.js';
 import { MongoOfficerRepository } from '../../src/adapters/mongo/officerRepository.js';
 import type { LoginThrottle, OfficerStore } from '../../src/app/ports/officerStore.js';
-import { SESSION_IDLE_MS } from '../../src/core/loginThrottle.js';
+import { type LoginKey, SESSION_IDLE_MS } from '../../src/core/loginThrottle.js';
 import type { Officer } from '../../src/core/officer.js';
 import { type Backend, describeContract } from './backends.js';
 
@@ -12,6 +12,7 @@ const THROTTLE: LoginThrottle = {
   baseDelayMs: 1,
   maxDelayMs: 5,
   maxFailures: 10,
+  addressScale: 2,
   windowMs: 15 * 60_000,
 };
 
@@ -104,39 +105,109 @@ describeContract('OfficerStore', (backend) => {
     expect(await officers.resumeSession(used.token)).not.toBeNull();
   });
 
-  it('slows logins down with each failure, then refuses them until the window passes', async () => {
-    const key = `account:${username}`;
-    expect(await officers.loginDelay(key)).toEqual({ delayMs: 0 });
-    const delays: unknown[] = [];
-    for (let failure = 1; failure <= 4; failure++) {
-      await officers.recordLoginFailure(key);
-      delays.push(await officers.loginDelay(key));
+  it('counts an account up to its allowance, then lets one attempt through per period, never locking it', async () => {
+    const key: LoginKey = { kind: 'account', username };
+    const ranks: unknown[] = [];
+    for (let attempt = 1; attempt <= THROTTLE.maxFailures; attempt++) {
+      ranks.push(await officers.reserveLoginAttempt(key));
     }
-    expect(delays).toEqual([{ delayMs: 1 }, { delayMs: 2 }, { delayMs: 4 }, { delayMs: 5 }]);
-    for (let failure = 5; failure <= THROTTLE.maxFailures; failure++) {
-      await officers.recordLoginFailure(key);
-    }
-    advance(60_000);
-    expect(await officers.loginDelay(key)).toEqual({ refusedForMs: THROTTLE.windowMs - 60_000 });
-    // An address gets a larger allowance (a station behind one NAT).
-    expect(await officers.loginDelay(key, 2)).toEqual({ delayMs: THROTTLE.maxDelayMs });
-    expect(await officers.loginDelay(`account:${username}.other`)).toEqual({ delayMs: 0 });
-    advance(THROTTLE.windowMs);
-    expect(await officers.loginDelay(key)).toEqual({ delayMs: 0 });
-    // Failures after a quiet window count from one again.
-    await officers.recordLoginFailure(key);
-    expect(await officers.loginDelay(key)).toEqual({ delayMs: 1 });
+    expect(ranks).toEqual(
+      Array.from({ length: THROTTLE.maxFailures }, (_, i) => ({
+        ok: true,
+        attempt: i + 1,
+        pastAllowance: false,
+      })),
+    );
+    // Past the allowance: the first slot opens one period later, then one per period.
+    expect(await officers.reserveLoginAttempt(key)).toEqual({
+      ok: false,
+      retryAfterMs: THROTTLE.maxDelayMs,
+    });
+    advance(THROTTLE.maxDelayMs);
+    expect(await officers.reserveLoginAttempt(key)).toEqual({
+      ok: true,
+      attempt: THROTTLE.maxFailures + 1,
+      pastAllowance: true,
+    });
+    expect(await officers.reserveLoginAttempt(key)).toEqual({
+      ok: false,
+      retryAfterMs: THROTTLE.maxDelayMs,
+    });
+    expect(await officers.loginStanding(key)).toEqual({
+      failures: THROTTLE.maxFailures + 1,
+      lockedForMs: 0,
+      slowed: true,
+    });
+    // Another account is untouched; a quiet window forgets everything.
+    expect(
+      await officers.reserveLoginAttempt({ kind: 'account', username: `${username}.other` }),
+    ).toMatchObject({ ok: true, attempt: 1 });
+    advance(THROTTLE.windowMs + 1);
+    expect(await officers.reserveLoginAttempt(key)).toEqual({
+      ok: true,
+      attempt: 1,
+      pastAllowance: false,
+    });
   });
 
-  it('forgets the failures once a login succeeds', async () => {
-    const key = `account:${username}`;
-    for (let failure = 1; failure <= THROTTLE.maxFailures; failure++) {
-      await officers.recordLoginFailure(key);
-    }
-    expect(await officers.loginDelay(key)).toHaveProperty('refusedForMs');
+  it('locks an address out past its larger allowance until the window passes', async () => {
+    const key: LoginKey = {
+      kind: 'address',
+      address: `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+    };
     await officers.clearLoginFailures(key);
-    expect(await officers.loginDelay(key)).toEqual({ delayMs: 0 });
-    await officers.recordLoginFailure(key);
-    expect(await officers.loginDelay(key)).toEqual({ delayMs: 1 });
+    const allowance = THROTTLE.maxFailures * THROTTLE.addressScale;
+    for (let attempt = 1; attempt <= allowance; attempt++) {
+      expect(await officers.reserveLoginAttempt(key)).toMatchObject({ ok: true, attempt });
+    }
+    advance(60_000);
+    expect(await officers.reserveLoginAttempt(key)).toEqual({
+      ok: false,
+      retryAfterMs: THROTTLE.windowMs - 60_000,
+    });
+    expect(await officers.loginStanding(key)).toEqual({
+      failures: allowance,
+      lockedForMs: THROTTLE.windowMs - 60_000,
+      slowed: false,
+    });
+    // A given-back attempt (a success) makes room for one more.
+    await officers.releaseLoginAttempt(key);
+    expect(await officers.reserveLoginAttempt(key)).toMatchObject({ ok: true, attempt: allowance });
+    // An unlock forgets them all.
+    expect(await officers.clearLoginFailures(key)).toBe(true);
+    expect(await officers.clearLoginFailures(key)).toBe(false);
+    expect(await officers.reserveLoginAttempt(key)).toMatchObject({ ok: true, attempt: 1 });
+  });
+
+  it('counts no more than the allowance when 25 attempts race', async () => {
+    const key: LoginKey = { kind: 'account', username };
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => officers.reserveLoginAttempt(key)),
+    );
+    const counted = results.filter((r) => r.ok);
+    expect(counted).toHaveLength(THROTTLE.maxFailures);
+    // Ranks within the allowance (mongo-java-server may give one rank twice under
+    // concurrent `$inc`s; MongoDB and the embedded FerretDB give each once).
+    for (const r of counted) expect(r.ok && r.attempt <= THROTTLE.maxFailures).toBe(true);
+  });
+
+  it('lists the officers by username, without their password hashes', async () => {
+    await officers.create({
+      username: `${username}.b`,
+      password: PASSWORD,
+      role: 'officer',
+      region: 'oriental',
+    });
+    await officers.create({
+      username: `${username}.a`,
+      password: PASSWORD,
+      role: 'supervisor',
+      region: 'oriental',
+    });
+    const listed = (await officers.list()).filter((o) => o.username.startsWith(username));
+    expect(listed).toEqual([
+      { username: `${username}.a`, role: 'supervisor', region: 'oriental' },
+      { username: `${username}.b`, role: 'officer', region: 'oriental' },
+    ]);
   });
 });

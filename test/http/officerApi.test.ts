@@ -90,7 +90,7 @@ describe('sessions', () => {
     });
   });
 
-  it('locks an account out after 10 failures, even with the right password then', async () => {
+  it('slows an account down after 10 failures: the next password waits for its slot', async () => {
     await h.app.officers.create({
       username: 'victim',
       password: PASSWORD,
@@ -112,6 +112,14 @@ describe('sessions', () => {
     });
     expect(locked.statusCode).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
+    // Slowed, never locked: once the slot opens, the right password signs in.
+    h.clock.advance(5);
+    const later = await h.app.http.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { username: 'victim', password: PASSWORD },
+    });
+    expect(later.statusCode).toBe(200);
   });
 
   it('logout ends the session', async () => {

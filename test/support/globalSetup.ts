@@ -39,7 +39,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       return;
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'tifli-test-db-'));
-    const server: EmbeddedFerretDb = await startEmbeddedFerretDb({ dataDir });
+    // On loopback TCP, not the service's private socket: every test worker
+    // connects to this one server, and some tests build URIs from it.
+    const server: EmbeddedFerretDb = await startEmbeddedFerretDb({ dataDir, listen: 'tcp' });
     project.provide('mongodbUri', server.uri);
     project.provide('appDatabase', 'embedded');
     stops.push(async () => {

@@ -70,7 +70,13 @@ export async function createTestApp(
     devChannel: true,
     referencePrefix: 'TF',
     // Failed logins slow down in milliseconds here, so tests of the lock-out stay quick.
-    loginThrottle: { baseDelayMs: 1, maxDelayMs: 5, maxFailures: 10, windowMs: 15 * 60_000 },
+    loginThrottle: {
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+      maxFailures: 10,
+      addressScale: 5,
+      windowMs: 15 * 60_000,
+    },
     ...(options.conversations ? { conversations: options.conversations } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.database ? { database: options.database } : {}),

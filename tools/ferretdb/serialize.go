@@ -36,9 +36,11 @@ var writeCommands = map[string]bool{
 // relay accepts client connections on front and forwards each to FerretDB at
 // back, message by message, holding writeLock while a write command runs.
 type relay struct {
-	back      string
-	writeLock sync.Mutex
-	logger    *slog.Logger
+	// backNetwork is "unix" when FerretDB listens on a private socket, "tcp" otherwise.
+	backNetwork string
+	back        string
+	writeLock   sync.Mutex
+	logger      *slog.Logger
 }
 
 func (r *relay) serve(front net.Listener) {
@@ -56,7 +58,7 @@ func (r *relay) serve(front net.Listener) {
 
 func (r *relay) handle(client net.Conn) {
 	defer client.Close()
-	server, err := net.Dial("tcp", r.back)
+	server, err := net.Dial(r.backNetwork, r.back)
 	if err != nil {
 		r.logger.Error("cannot reach FerretDB", "error", err)
 		return

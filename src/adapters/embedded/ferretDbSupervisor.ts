@@ -1,5 +1,9 @@
 import type { Logger } from '../../logger.js';
-import { type EmbeddedFerretDb, startEmbeddedFerretDb } from './embeddedFerretDb.js';
+import {
+  type EmbeddedExposure,
+  type EmbeddedFerretDb,
+  startEmbeddedFerretDb,
+} from './embeddedFerretDb.js';
 
 /** How hard the supervisor tries before it declares the embedded database lost. */
 export interface SupervisionPolicy {
@@ -26,6 +30,8 @@ export const DEFAULT_SUPERVISION: SupervisionPolicy = {
 /** The supervised database: always the same address, whichever process serves it. */
 export interface SupervisedFerretDb {
   readonly uri: string;
+  /** How it is reached (the first launch decides; restarts keep it). */
+  readonly exposure: EmbeddedExposure;
   /** The process serving it now (none while it restarts). */
   pid(): number | undefined;
   stop(): Promise<void>;
@@ -122,6 +128,7 @@ export async function superviseEmbeddedFerretDb(options: {
 
   return {
     uri: current.uri,
+    exposure: current.exposure,
     pid: () => current?.pid,
     async stop() {
       stopping = true;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CaseQueue } from '../../app/ports/caseStore.js';
 import { OPEN_STATUSES } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
+import type { QueueScope } from '../../core/case/queueScope.js';
 import {
   byQueueOrder,
   type QueueEntry,
@@ -180,10 +181,30 @@ export class QueueBoard implements CaseQueue {
     return createHash('sha256').update(caseId).digest().readUInt32BE(0) % this.shape.slots;
   }
 
-  /** Shows the case's current state on its region's board (or takes it off once closed). */
-  async reflect(stored: QueueEntry, options: { isNew?: boolean } = {}): Promise<void> {
+  /**
+   * Shows the case's current state on its region's board (or takes it off
+   * once closed). When its region just changed, it first leaves the old
+   * region's board, which remembers its version there as a closed case's, so
+   * a late write of the older state does not bring it back.
+   */
+  async reflect(
+    stored: QueueEntry,
+    options: { isNew?: boolean; previousRegion?: string | null } = {},
+  ): Promise<void> {
     const id = safeId.parse(stored._id);
     const slot = this.slotOf(id);
+    const { previousRegion } = options;
+    if (previousRegion !== undefined && previousRegion !== stored.region) {
+      await this.inSlot(previousRegion, slot, async () => {
+        const chain = await this.readChain(previousRegion, slot);
+        const changes = new ChainChanges();
+        // Off the old board: as if it had closed there, at this version.
+        this.place(chain, { ...stored, region: previousRegion, status: 'closed' }, changes, {
+          guard: true,
+        });
+        await this.write(changes);
+      });
+    }
     await this.inSlot(stored.region, slot, async () => {
       const chain = await this.readChain(stored.region, slot);
       const changes = new ChainChanges();
@@ -192,17 +213,23 @@ export class QueueBoard implements CaseQueue {
     });
   }
 
-  /** Open cases in these statuses, of one region or of all, by priority then waiting time. */
-  async list(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+  /**
+   * Open cases in these statuses, by priority then waiting time: of one
+   * region, of none (the national queue: the board of cases without a
+   * region, read by `_id` like any region's), or of all.
+   */
+  async list(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]> {
+    const boardOf = async (region: string | null) =>
+      (
+        await Promise.all(
+          Array.from({ length: this.shape.slots }, (_, slot) => this.readChain(region, slot)),
+        )
+      ).flatMap((chain) => chain.pages);
     const pages =
-      region === null
+      scope.kind === 'all'
         ? // Every document of the collection is a page of some region: one pass reads all.
           (await this.pages.find({}).toArray()).map((document) => pageSchema.parse(document))
-        : (
-            await Promise.all(
-              Array.from({ length: this.shape.slots }, (_, slot) => this.readChain(region, slot)),
-            )
-          ).flatMap((chain) => chain.pages);
+        : await boardOf(scope.kind === 'region' ? scope.region : null);
     const byId = new Map<string, QueueEntry>();
     for (const page of pages) {
       for (const json of Object.values(page.entries)) {

@@ -1,28 +1,32 @@
-import type { AuditTrail } from '../../app/ports/auditTrail.js';
+import type { AuditCheckpoint, AuditTrail } from '../../app/ports/auditTrail.js';
 import {
   type AuditEntry,
+  type AuditHead,
   type AuditVerification,
-  entryHash,
-  GENESIS_HASH,
+  chainedEntry,
+  DEVELOPMENT_AUDIT_SECRET,
   type NewAuditEntry,
+  verifyChain,
 } from '../../core/audit.js';
 
 /**
- * The audit trail in process memory, chained and hashed like the stored one,
+ * The audit trail in process memory, chained and keyed like the stored one,
  * for unit tests and benchmarks. Not for production: nothing survives a restart.
  */
 export class MemoryAuditTrail implements AuditTrail {
   private readonly entries: AuditEntry[] = [];
+  private readonly secret: string;
+  private readonly checkpoint: AuditCheckpoint | null;
+
+  constructor(options: { secret?: string; checkpoint?: AuditCheckpoint } = {}) {
+    this.secret = options.secret ?? DEVELOPMENT_AUDIT_SECRET;
+    this.checkpoint = options.checkpoint ?? null;
+  }
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    const last = this.entries.at(-1);
-    const draft = {
-      ...structuredClone(entry),
-      _id: (last?._id ?? 0) + 1,
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const complete: AuditEntry = { ...draft, hash: entryHash(draft) };
+    const complete = chainedEntry(structuredClone(entry), this.entries.at(-1) ?? null, this.secret);
     this.entries.push(complete);
+    await this.checkpoint?.write({ entries: complete._id, hash: complete.hash });
     return structuredClone(complete);
   }
 
@@ -30,18 +34,9 @@ export class MemoryAuditTrail implements AuditTrail {
     return structuredClone(this.entries.filter((entry) => entry.caseId === caseId));
   }
 
-  async verify(): Promise<AuditVerification> {
-    let previous = GENESIS_HASH;
-    for (const [index, entry] of this.entries.entries()) {
-      if (entry._id !== index + 1)
-        return { ok: false, entries: index + 1, brokenAt: index + 1, problem: 'gap' };
-      if (entry.prevHash !== previous)
-        return { ok: false, entries: index + 1, brokenAt: entry._id, problem: 'link' };
-      const { hash, ...rest } = entry;
-      if (entryHash(rest) !== hash)
-        return { ok: false, entries: index + 1, brokenAt: entry._id, problem: 'hash' };
-      previous = hash;
-    }
-    return { ok: true, entries: this.entries.length };
+  async verify(options: { heads?: readonly AuditHead[] } = {}): Promise<AuditVerification> {
+    const checkpoint = await this.checkpoint?.read();
+    const heads = [...(options.heads ?? []), ...(checkpoint ? [checkpoint] : [])];
+    return verifyChain(structuredClone(this.entries), this.secret, heads);
   }
 }

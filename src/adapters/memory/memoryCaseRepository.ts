@@ -8,6 +8,7 @@ import {
   type TransitionName,
 } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
+import { inScope, type QueueScope } from '../../core/case/queueScope.js';
 import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
 import {
   byQueueOrder,
@@ -98,14 +99,9 @@ export class MemoryCaseStore implements CaseStore {
     return { region: found?.region ?? null };
   }
 
-  async queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+  async queue(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]> {
     return [...this.cases.values()]
-      .filter(
-        (c) =>
-          isOpen(c.status) &&
-          statuses.includes(c.status) &&
-          (region === null || c.region === region),
-      )
+      .filter((c) => isOpen(c.status) && statuses.includes(c.status) && inScope(scope, c.region))
       .map((c) => structuredClone(queueEntry(c)))
       .sort(byQueueOrder);
   }
@@ -168,6 +164,27 @@ export class MemoryCaseStore implements CaseStore {
       details: {},
     });
     return structuredClone(updated);
+  }
+
+  async setRegion(
+    id: string,
+    from: string | null,
+    to: string,
+    audit: { by: string; now: Date },
+  ): Promise<TransitionResult> {
+    const current = this.cases.get(id);
+    if (!current) return { ok: false, reason: 'not_found' };
+    if (current.region !== from) return { ok: false, reason: 'conflict' };
+    current.region = to;
+    current.updatedAt = audit.now;
+    await this.audit?.append({
+      at: audit.now,
+      actor: audit.by,
+      action: 'case.region_set',
+      caseId: id,
+      details: { from, to },
+    });
+    return { ok: true, case: structuredClone(current) };
   }
 
   async addMessage(id: string, message: CaseMessage): Promise<void> {

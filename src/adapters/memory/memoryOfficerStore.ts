@@ -2,11 +2,16 @@ import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import type { OfficerStore } from '../../app/ports/officerStore.js';
 import { AppError } from '../../core/errors.js';
 import {
+  counterForgotten,
   DEFAULT_LOGIN_THROTTLE,
-  failuresForgotten,
-  type LoginFailures,
+  type LoginCounter,
+  type LoginKey,
+  type LoginReservation,
+  type LoginStanding,
   type LoginThrottle,
-  loginVerdict,
+  loginAllowance,
+  loginKeyName,
+  loginStanding,
   SESSION_IDLE_MS,
 } from '../../core/loginThrottle.js';
 import type { Officer, Role } from '../../core/officer.js';
@@ -33,7 +38,7 @@ export class MemoryOfficerStore implements OfficerStore {
     string,
     { username: string; csrfToken: string; expiresAt: Date }
   >();
-  private readonly failures = new Map<string, LoginFailures>();
+  private readonly counters = new Map<string, LoginCounter>();
   /** Checked against when the username is unknown, so timing does not reveal who exists. */
   private readonly decoy = passwordHash(randomBytes(16).toString('hex'));
 
@@ -58,6 +63,12 @@ export class MemoryOfficerStore implements OfficerStore {
   async find(username: string): Promise<Officer | null> {
     const found = this.officers.get(username);
     return found ? { username: found.username, role: found.role, region: found.region } : null;
+  }
+
+  async list(): Promise<Officer[]> {
+    return [...this.officers.values()]
+      .map((found) => ({ username: found.username, role: found.role, region: found.region }))
+      .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   }
 
   async verifyPassword(username: string, password: string): Promise<Officer | null> {
@@ -95,23 +106,47 @@ export class MemoryOfficerStore implements OfficerStore {
     return session !== undefined && session.expiresAt.getTime() > this.clock().getTime();
   }
 
-  async loginDelay(
-    key: string,
-    scale = 1,
-  ): Promise<{ delayMs: number } | { refusedForMs: number }> {
-    return loginVerdict(this.failures.get(key) ?? null, this.clock(), this.rules, scale);
-  }
-
-  async recordLoginFailure(key: string): Promise<void> {
+  /** The same rule as the stored throttle, checked and counted with no `await` in between. */
+  async reserveLoginAttempt(key: LoginKey): Promise<LoginReservation> {
+    const name = loginKeyName(key);
     const now = this.clock();
-    const record = this.failures.get(key) ?? null;
-    const failures =
-      !record || failuresForgotten(record, now, this.rules) ? 1 : record.failures + 1;
-    this.failures.set(key, { failures, lastFailureAt: now });
+    const found = this.counters.get(name) ?? null;
+    const counter: LoginCounter =
+      found && !counterForgotten(found, now, this.rules)
+        ? found
+        : { failures: 0, lastFailureAt: now, slotAt: null };
+    this.counters.set(name, counter);
+    if (counter.failures < loginAllowance(key, this.rules)) {
+      counter.failures++;
+      counter.lastFailureAt = now;
+      return { ok: true, attempt: counter.failures, pastAllowance: false };
+    }
+    if (key.kind === 'address') {
+      const left = this.rules.windowMs - (now.getTime() - counter.lastFailureAt.getTime());
+      return { ok: false, retryAfterMs: Math.max(left, 1) };
+    }
+    counter.slotAt ??= new Date(now.getTime() + this.rules.maxDelayMs);
+    if (counter.slotAt.getTime() <= now.getTime()) {
+      counter.failures++;
+      counter.lastFailureAt = now;
+      counter.slotAt = new Date(now.getTime() + this.rules.maxDelayMs);
+      return { ok: true, attempt: counter.failures, pastAllowance: true };
+    }
+    return { ok: false, retryAfterMs: Math.max(1, counter.slotAt.getTime() - now.getTime()) };
   }
 
-  async clearLoginFailures(key: string): Promise<void> {
-    this.failures.delete(key);
+  async releaseLoginAttempt(key: LoginKey): Promise<void> {
+    const counter = this.counters.get(loginKeyName(key));
+    if (counter && counter.failures > 0) counter.failures--;
+  }
+
+  async clearLoginFailures(key: LoginKey): Promise<boolean> {
+    return this.counters.delete(loginKeyName(key));
+  }
+
+  async loginStanding(key: LoginKey): Promise<LoginStanding> {
+    const counter = this.counters.get(loginKeyName(key)) ?? null;
+    return loginStanding(key, counter, this.clock(), this.rules);
   }
 
   async purgeExpiredSessions(now: Date): Promise<number> {

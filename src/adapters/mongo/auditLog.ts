@@ -1,18 +1,21 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
-import type { AuditTrail } from '../../app/ports/auditTrail.js';
+import type { AuditCheckpoint, AuditTrail } from '../../app/ports/auditTrail.js';
 import {
   type AuditEntry,
+  type AuditHead,
   type AuditVerification,
-  entryHash,
-  GENESIS_HASH,
+  chainedEntry,
+  DEVELOPMENT_AUDIT_SECRET,
   type NewAuditEntry,
+  verifyChain,
 } from '../../core/audit.js';
 import { isDuplicateKey } from '../../mongoErrors.js';
 
 const auditSchema = new Schema<AuditEntry>(
   {
     _id: Number,
+    v: { type: Number },
     at: { type: Date, required: true },
     actor: { type: String, required: true },
     action: { type: String, required: true },
@@ -37,12 +40,33 @@ const headSchema = new Schema<{ _id: string; seq: number }>(
  * an entry breaks every hash after it. Appending is a unique insert of the next
  * number (the compare-and-set): of two writers racing for one number, one wins
  * and the other retries on the new end of the chain. Purge jobs never touch it.
+ *
+ * Entries are keyed with an HMAC whose secret the service holds (the
+ * configuration), so someone who can write to the database cannot recompute
+ * the chain after changing an entry; the head is written to a checkpoint
+ * outside the database after each append, so deleting the last entries does
+ * not go unnoticed either.
+ */
+export interface AuditLogOptions {
+  /** The HMAC secret (config `AUDIT_HMAC_SECRET`); the development one when not given. */
+  secret?: string;
+  /** Where the head is kept outside the database; none in tests that do not need it. */
+  checkpoint?: AuditCheckpoint;
+}
+
+/**
+ * The audit trail on MongoDB (see {@link AuditLogOptions} for the keys and the checkpoint).
  */
 export class AuditLog {
   private readonly entries: Model<AuditEntry>;
   private readonly head: Model<{ _id: string; seq: number }>;
 
-  constructor(connection: Connection) {
+  private readonly secret: string;
+  private readonly checkpoint: AuditCheckpoint | null;
+
+  constructor(connection: Connection, options: AuditLogOptions = {}) {
+    this.secret = options.secret ?? DEVELOPMENT_AUDIT_SECRET;
+    this.checkpoint = options.checkpoint ?? null;
     this.entries =
       connection.models.AuditEntry ?? connection.model<AuditEntry>('AuditEntry', auditSchema);
     this.head = connection.models.AuditHead ?? connection.model('AuditHead', headSchema);
@@ -70,8 +94,7 @@ export class AuditLog {
   private async appendNow(entry: NewAuditEntry): Promise<AuditEntry> {
     let last = this.lastKnown ?? (await this.last());
     for (let attempt = 0; attempt < 200; attempt++) {
-      const draft = { ...entry, _id: (last?._id ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
-      const complete: AuditEntry = { ...draft, hash: entryHash(draft) };
+      const complete = chainedEntry(entry, last, this.secret);
       try {
         await this.entries.create(complete);
       } catch (error) {
@@ -83,6 +106,7 @@ export class AuditLog {
         continue;
       }
       this.lastKnown = complete;
+      await this.checkpoint?.write({ entries: complete._id, hash: complete.hash });
       // A hint for readers (they walk forward from it), refreshed every few entries.
       if (complete._id % 16 === 0) {
         await this.head.updateOne(
@@ -113,24 +137,12 @@ export class AuditLog {
     return this.entries.find({ caseId }).sort({ _id: 1 }).lean();
   }
 
-  /** Recomputes every hash and link of the chain. */
-  async verify(): Promise<AuditVerification> {
-    let previous = GENESIS_HASH;
-    let expected = 1;
-    let count = 0;
-    for await (const entry of this.entries.find().sort({ _id: 1 }).lean().cursor()) {
-      count++;
-      if (entry._id !== expected)
-        return { ok: false, entries: count, brokenAt: expected, problem: 'gap' };
-      if (entry.prevHash !== previous)
-        return { ok: false, entries: count, brokenAt: entry._id, problem: 'link' };
-      const { hash, ...rest } = entry;
-      if (entryHash(rest) !== hash)
-        return { ok: false, entries: count, brokenAt: entry._id, problem: 'hash' };
-      previous = hash;
-      expected++;
-    }
-    return { ok: true, entries: count };
+  /** Recomputes every hash and link of the chain, and compares it with the checkpoint and `heads`. */
+  async verify(options: { heads?: readonly AuditHead[] } = {}): Promise<AuditVerification> {
+    const checkpoint = await this.checkpoint?.read();
+    const heads = [...(options.heads ?? []), ...(checkpoint ? [checkpoint] : [])];
+    const cursor = this.entries.find().sort({ _id: 1 }).lean<AuditEntry[]>().cursor();
+    return verifyChain(cursor, this.secret, heads);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type TransitionName,
 } from '../../core/case/caseLifecycle.js';
 import { CASE_STATUSES, type CaseStatus } from '../../core/case/caseStatus.js';
+import type { QueueScope } from '../../core/case/queueScope.js';
 import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
 import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
 import { isDuplicateKey } from '../../mongoErrors.js';
@@ -252,8 +253,8 @@ export class MongoCaseRepository implements CaseStore {
    * The queue: open cases in these statuses (of one region, or all), by
    * priority then waiting time, as the queue port serves it.
    */
-  queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
-    return this.board.list(statuses, region);
+  queue(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]> {
+    return this.board.list(statuses, scope);
   }
 
   /** A case's id from its reference (tools and tests; the reference index serves it). */
@@ -320,6 +321,32 @@ export class MongoCaseRepository implements CaseStore {
       });
     }
     return updated;
+  }
+
+  /** Sets the region, guarded by the one the officer saw; the case moves to that region's queue. */
+  async setRegion(
+    id: string,
+    from: string | null,
+    to: string,
+    audit: { by: string; now: Date },
+  ): Promise<TransitionResult> {
+    const updated = await this.cases
+      .findOneAndUpdate(
+        { _id: id, region: from },
+        { $set: { region: to, updatedAt: audit.now } },
+        { new: true },
+      )
+      .lean<StoredCase>();
+    if (!updated) return { ok: false, reason: (await this.get(id)) ? 'conflict' : 'not_found' };
+    await this.board.reflect(updated, { previousRegion: from });
+    await this.audit.append({
+      at: audit.now,
+      actor: audit.by,
+      action: 'case.region_set',
+      caseId: id,
+      details: { from, to },
+    });
+    return { ok: true, case: updated };
   }
 
   async addMessage(id: string, message: CaseMessage): Promise<void> {

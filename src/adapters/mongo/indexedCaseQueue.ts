@@ -2,6 +2,7 @@ import type { Collection, Connection } from 'mongoose';
 import type { CaseQueue } from '../../app/ports/caseStore.js';
 import { OPEN_STATUSES } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
+import type { QueueScope } from '../../core/case/queueScope.js';
 import { type QueueEntry, queueEntrySchema } from '../../core/case/storedCase.js';
 
 /**
@@ -66,11 +67,19 @@ export class IndexedCaseQueue implements CaseQueue {
     // The case document is the queue entry; its own update already changed it.
   }
 
-  /** Open cases in these statuses, of one region or all, by priority then waiting time. */
-  async list(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]> {
+  /**
+   * Open cases in these statuses, by priority then waiting time: of one
+   * region, or of none (`{region: null}`, the national queue: the same
+   * compound index serves it, null being a value like any other), or all.
+   */
+  async list(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]> {
     // Closed cases are never in the queue, whatever is asked.
     const status = { $in: statuses.filter((s) => OPEN_STATUSES.some((open) => open === s)) };
-    const cursor = this.cases.find(region === null ? { status } : { region, status }, {
+    const filter =
+      scope.kind === 'all'
+        ? { status }
+        : { region: scope.kind === 'region' ? scope.region : null, status };
+    const cursor = this.cases.find(filter, {
       projection: QUEUE_PROJECTION,
       sort: QUEUE_SORT,
       limit: this.pageSize,

@@ -6,9 +6,13 @@ import type { OfficerStore } from '../../app/ports/officerStore.js';
 import { AppError } from '../../core/errors.js';
 import {
   DEFAULT_LOGIN_THROTTLE,
-  failuresForgotten,
+  type LoginKey,
+  type LoginReservation,
+  type LoginStanding,
   type LoginThrottle,
-  loginVerdict,
+  loginAllowance,
+  loginKeyName,
+  loginStanding,
   SESSION_IDLE_MS,
 } from '../../core/loginThrottle.js';
 import type { Officer, Role } from '../../core/officer.js';
@@ -32,8 +36,11 @@ interface SessionDocument {
 
 interface ThrottleDocument {
   _id: string;
+  /** Attempts counted in the window: failures, and attempts being checked. */
   failures: number;
   lastFailureAt: Date;
+  /** Past an account's allowance: when its next attempt may be checked. */
+  slotAt?: Date | null;
 }
 
 const officerSchema = new Schema<OfficerDocument>(
@@ -62,6 +69,7 @@ const throttleSchema = new Schema<ThrottleDocument>(
     _id: String,
     failures: { type: Number, required: true },
     lastFailureAt: { type: Date, required: true },
+    slotAt: { type: Date, default: null },
   },
   { versionKey: false, collection: 'login_throttle' },
 );
@@ -126,6 +134,12 @@ export class MongoOfficerRepository implements OfficerStore {
     return doc ? { username: doc._id, role: doc.role, region: doc.region } : null;
   }
 
+  /** Every officer (a police force's accounts: thousands at most, read by one cursor). */
+  async list(): Promise<Officer[]> {
+    const docs = await this.officers.find({}, { passwordHash: 0 }).sort({ _id: 1 }).lean();
+    return docs.map((doc) => ({ username: doc._id, role: doc.role, region: doc.region }));
+  }
+
   /** Checks a password; the same work is done whether or not the officer exists. */
   async verifyPassword(username: string, password: string): Promise<Officer | null> {
     const doc = await this.officers.findOne({ _id: username }).lean();
@@ -171,35 +185,80 @@ export class MongoOfficerRepository implements OfficerStore {
   }
 
   /**
-   * How long to wait before answering a login for this key (an account or an
-   * address), growing with recent failures, or how long it is refused.
-   * `scale` multiplies the allowance: an address may be a whole station
-   * behind one NAT, so it gets more failures than one account.
+   * Counts one attempt before its password is checked. Each step is one
+   * guarded single-document update, so concurrent attempts cannot all slip
+   * under the allowance: a quiet window is forgotten (guarded by its age),
+   * then the attempt is counted only while the count is under the allowance
+   * (`{failures: {$lt: allowance}}`, an upsert the first time). Past it, an
+   * address is refused until its window passes; an account gets one attempt
+   * per `maxDelayMs`, taken by a guarded move of its `slotAt`.
    */
-  async loginDelay(
-    key: string,
-    scale = 1,
-  ): Promise<{ delayMs: number } | { refusedForMs: number }> {
-    const doc = await this.throttle.findOne({ _id: sha256(key) }).lean();
-    return loginVerdict(doc, this.clock(), this.throttleRules, scale);
+  async reserveLoginAttempt(key: LoginKey): Promise<LoginReservation> {
+    const _id = sha256(loginKeyName(key));
+    const now = this.clock();
+    const rules = this.throttleRules;
+    const allowance = loginAllowance(key, rules);
+    await this.throttle.updateOne(
+      { _id, lastFailureAt: { $lt: new Date(now.getTime() - rules.windowMs) } },
+      { $set: { failures: 0, slotAt: null } },
+    );
+    const count = { $inc: { failures: 1 }, $set: { lastFailureAt: now } };
+    const underAllowance = { _id, failures: { $lt: allowance } };
+    let counted: ThrottleDocument | null = null;
+    try {
+      counted = await this.throttle
+        .findOneAndUpdate(underAllowance, count, { new: true, upsert: true })
+        .lean();
+    } catch (error) {
+      // Either the count is at the allowance (the upsert's insert hit the
+      // existing document), or another first attempt created it meanwhile.
+      if (!isDuplicateKey(error)) throw error;
+      counted = await this.throttle.findOneAndUpdate(underAllowance, count, { new: true }).lean();
+    }
+    if (counted) return { ok: true, attempt: counted.failures, pastAllowance: false };
+
+    const current = await this.throttle.findOne({ _id }).lean();
+    if (!current) return { ok: false, retryAfterMs: rules.baseDelayMs };
+    if (key.kind === 'address') {
+      const left = rules.windowMs - (now.getTime() - current.lastFailureAt.getTime());
+      return { ok: false, retryAfterMs: Math.max(left, 1) };
+    }
+    // The first attempt past the allowance opens the account's slot one period later.
+    await this.throttle.updateOne(
+      { _id, slotAt: null },
+      { $set: { slotAt: new Date(now.getTime() + rules.maxDelayMs) } },
+    );
+    const slot = await this.throttle
+      .findOneAndUpdate(
+        { _id, slotAt: { $lte: now } },
+        {
+          $inc: { failures: 1 },
+          $set: { lastFailureAt: now, slotAt: new Date(now.getTime() + rules.maxDelayMs) },
+        },
+        { new: true },
+      )
+      .lean();
+    if (slot) return { ok: true, attempt: slot.failures, pastAllowance: true };
+    const opens = (await this.throttle.findOne({ _id }).lean())?.slotAt;
+    const wait = opens ? opens.getTime() - now.getTime() : rules.maxDelayMs;
+    return { ok: false, retryAfterMs: Math.max(1, Math.min(wait, rules.maxDelayMs)) };
   }
 
-  async recordLoginFailure(key: string): Promise<void> {
-    const id = sha256(key);
-    const now = this.clock();
-    const doc = await this.throttle.findOne({ _id: id }).lean();
-    const fresh = failuresForgotten(doc, now, this.throttleRules);
+  async releaseLoginAttempt(key: LoginKey): Promise<void> {
     await this.throttle.updateOne(
-      { _id: id },
-      fresh
-        ? { $set: { failures: 1, lastFailureAt: now } }
-        : { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
-      { upsert: true },
+      { _id: sha256(loginKeyName(key)), failures: { $gt: 0 } },
+      { $inc: { failures: -1 } },
     );
   }
 
-  async clearLoginFailures(key: string): Promise<void> {
-    await this.throttle.deleteOne({ _id: sha256(key) });
+  async clearLoginFailures(key: LoginKey): Promise<boolean> {
+    const removed = await this.throttle.deleteOne({ _id: sha256(loginKeyName(key)) });
+    return removed.deletedCount > 0;
+  }
+
+  async loginStanding(key: LoginKey): Promise<LoginStanding> {
+    const doc = await this.throttle.findOne({ _id: sha256(loginKeyName(key)) }).lean();
+    return loginStanding(key, doc, this.clock(), this.throttleRules);
   }
 
   /** Purge job: expired sessions. */

@@ -8,6 +8,7 @@ import {
   type TransitionName,
 } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
+import type { QueueScope } from '../../core/case/queueScope.js';
 import type { CaseMessage, CaseNote } from '../../core/case/report.js';
 import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
 import { key, raw } from '../../core/conversation/text.js';
@@ -84,9 +85,57 @@ type Found = { ok: true; case: StoredCase } | { ok: false; reason: 'not_found' }
 export class CaseActions {
   constructor(private readonly deps: CaseActionsDeps) {}
 
-  /** The open cases in a status, of the officer's region (all regions for an admin). */
-  async openCases(officer: Officer, status: CaseStatus): Promise<QueueEntry[]> {
-    return this.deps.cases.queue([status], officer.role === 'admin' ? null : officer.region);
+  /**
+   * The open cases in a status: of the officer's region (all regions for an
+   * admin), or the national queue, the cases no region claims, which every
+   * supervisor and admin sees (an officer's national queue is empty).
+   */
+  async openCases(
+    officer: Officer,
+    status: CaseStatus,
+    queue: 'region' | 'national' = 'region',
+  ): Promise<QueueEntry[]> {
+    if (queue === 'national' && !isSupervisor(officer)) return [];
+    const scope: QueueScope =
+      queue === 'national'
+        ? { kind: 'national' }
+        : officer.role === 'admin'
+          ? { kind: 'all' }
+          : { kind: 'region', region: officer.region };
+    return this.deps.cases.queue([status], scope);
+  }
+
+  /**
+   * Gives a case of the national queue its region (a supervisor or an admin;
+   * an admin may also move a case between regions). Guarded by the region the
+   * case has now, audited with the old and the new value; the case then waits
+   * in that region's queue.
+   */
+  async setRegion(
+    officer: Officer,
+    caseId: string,
+    region: string,
+  ): Promise<CaseOutcome<{ case: StoredCase }>> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok) return found;
+    if (!isSupervisor(officer)) {
+      this.deps.logger.warn(
+        { officer: officer.username, caseId: found.case._id },
+        'region change refused: role',
+      );
+      return { ok: false, reason: 'not_found' };
+    }
+    if (found.case.region !== null && officer.role !== 'admin')
+      return { ok: false, reason: 'conflict' };
+    const result = await this.deps.cases.setRegion(found.case._id, found.case.region, region, {
+      by: officer.username,
+      now: this.deps.clock.now(),
+    });
+    if (!result.ok) return result;
+    // Both queues change: the one it left and the region's.
+    this.publishUpdate(found.case);
+    this.publishUpdate(result.case);
+    return result;
   }
 
   /** A whole case; the view is audited. */

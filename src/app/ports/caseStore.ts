@@ -1,5 +1,6 @@
 import type { TransitionName } from '../../core/case/caseLifecycle.js';
 import type { CaseStatus } from '../../core/case/caseStatus.js';
+import type { QueueScope } from '../../core/case/queueScope.js';
 import type { CaseMessage, CaseNote, NewCase } from '../../core/case/report.js';
 import type { QueueEntry, StoredCase, TransitionResult } from '../../core/case/storedCase.js';
 
@@ -34,8 +35,8 @@ export interface CaseStore {
     caseId: string,
     message: { id: string; text: string; at: Date; audio?: { audioId: string; mimeType: string } },
   ): Promise<{ region: string | null }>;
-  /** Open cases in these statuses, of one region or all, by priority then waiting time. */
-  queue(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]>;
+  /** Open cases in these statuses, of one region, of none (national) or all, by priority then waiting time. */
+  queue(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]>;
   /** A case's id from its reference (tools and tests). */
   findIdByReference(reference: string): Promise<string | null>;
   get(id: string): Promise<StoredCase | null>;
@@ -53,6 +54,18 @@ export interface CaseStore {
     set: Record<string, unknown>,
     audit: { by: string; action: string; now: Date },
   ): Promise<StoredCase | null>;
+  /**
+   * Sets the region of a case, guarded by the region it had when the officer
+   * read it (`{_id, region: from}`), so two supervisors fixing one case
+   * cannot both win; audited with the old and the new value. The case then
+   * leaves its old queue (the national one) for the region's.
+   */
+  setRegion(
+    id: string,
+    from: string | null,
+    to: string,
+    audit: { by: string; now: Date },
+  ): Promise<TransitionResult>;
   addMessage(id: string, message: CaseMessage): Promise<void>;
   addNote(id: string, note: CaseNote): Promise<void>;
   /** An alert's step (proposed, approved, stage, ended) in the case's audit trail. */
@@ -76,10 +89,16 @@ export interface CaseStore {
  * projection that `reflect` updates after each change of a case.
  */
 export interface CaseQueue {
-  /** Shows the case's current state in the queue (or takes it off once closed). */
-  reflect(entry: QueueEntry, options?: { isNew?: boolean }): Promise<void>;
-  /** Open cases in these statuses, of one region or all, by priority then waiting time. */
-  list(statuses: readonly CaseStatus[], region: string | null): Promise<QueueEntry[]>;
+  /**
+   * Shows the case's current state in the queue (or takes it off once
+   * closed); `previousRegion`, when its region just changed, is the queue it leaves.
+   */
+  reflect(
+    entry: QueueEntry,
+    options?: { isNew?: boolean; previousRegion?: string | null },
+  ): Promise<void>;
+  /** Open cases in these statuses, of one region, of none (national) or all, by priority then waiting time. */
+  list(statuses: readonly CaseStatus[], scope: QueueScope): Promise<QueueEntry[]>;
   /** Restores the projection from the open cases (start-up); nothing to do on MongoDB. */
   rebuild(openCases: AsyncIterable<QueueEntry>): Promise<number>;
 }

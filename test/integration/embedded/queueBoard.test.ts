@@ -3,11 +3,15 @@
  * store contract: pages stay bounded however many cases a region has, and
  * neither a late write nor a restart's rebuild puts back an older state.
  */
+
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ENTRY_BYTES, QueueBoard } from '../../../src/adapters/embedded/queueBoard.js';
+import type { QueueScope } from '../../../src/core/case/queueScope.js';
 import type { QueueEntry } from '../../../src/core/case/storedCase.js';
 import { connectTestDatabase } from '../../support/database.js';
+
+const ORIENTAL: QueueScope = { kind: 'region', region: 'oriental' };
 
 let connection: Connection;
 beforeAll(async () => {
@@ -66,14 +70,14 @@ describe('QueueBoard on the embedded FerretDB', () => {
     expect(Math.max(...stored.map((p) => p.entries))).toBe(3);
     expect(stored.reduce((sum, p) => sum + p.entries, 0)).toBe(20);
     expect(stored.length).toBeGreaterThanOrEqual(7);
-    expect(ids(await board.list(['pending'], 'oriental'))).toEqual(ids(many));
-    expect(ids(await board.list(['pending'], null))).toEqual(ids(many));
+    expect(ids(await board.list(['pending'], ORIENTAL))).toEqual(ids(many));
+    expect(ids(await board.list(['pending'], { kind: 'all' }))).toEqual(ids(many));
 
     // A case on a continued page leaves it, and its place is taken by the next new case.
     const last = many.at(-1) ?? entry('none');
     await board.reflect({ ...last, status: 'resolved', updatedAt: t(40) });
     await board.reflect(entry('case-new', { createdAt: t(50), updatedAt: t(50) }), { isNew: true });
-    const listed = ids(await board.list(['pending'], 'oriental'));
+    const listed = ids(await board.list(['pending'], ORIENTAL));
     expect(listed).toHaveLength(20);
     expect(listed).not.toContain(last._id);
     expect(listed.at(-1)).toBe('case-new');
@@ -86,7 +90,7 @@ describe('QueueBoard on the embedded FerretDB', () => {
     await board.reflect(
       entry('long', { child: { fullName: longName, age: { years: 4 }, sex: 'boy' } }),
     );
-    const [listed] = await board.list(['pending'], 'oriental');
+    const [listed] = await board.list(['pending'], ORIENTAL);
     expect(listed?.child.fullName.length).toBe(200);
     expect(longName.startsWith(listed?.child.fullName ?? 'x')).toBe(true);
     const [page] = await pages();
@@ -99,12 +103,12 @@ describe('QueueBoard on the embedded FerretDB', () => {
     await board.reflect(entry('b'), { isNew: true });
     await board.reflect(entry('b', { status: 'in_review', updatedAt: t(10) }));
     await board.reflect(entry('b', { status: 'pending', updatedAt: t(0) }));
-    expect(ids(await board.list(['in_review'], 'oriental'))).toEqual(['b']);
+    expect(ids(await board.list(['in_review'], ORIENTAL))).toEqual(['b']);
     await board.reflect(entry('b', { status: 'resolved', updatedAt: t(30) }));
     await board.reflect(entry('a', { status: 'in_review', updatedAt: t(10) }));
     await board.reflect(entry('a', { status: 'resolved', updatedAt: t(20) }));
     await board.reflect(entry('a', { status: 'in_review', updatedAt: t(10) }));
-    expect(await board.list(['pending', 'in_review'], 'oriental')).toEqual([]);
+    expect(await board.list(['pending', 'in_review'], ORIENTAL)).toEqual([]);
   });
 
   it('forgets only the oldest closed cases once a slot remembers its maximum', async () => {
@@ -117,7 +121,7 @@ describe('QueueBoard on the embedded FerretDB', () => {
     expect(Object.keys(page?.closed ?? {}).sort()).toEqual(['y', 'z']);
     // The remembered ones stay closed against a late write.
     await board.reflect(entry('z', { status: 'pending', updatedAt: t(1) }));
-    expect(await board.list(['pending'], 'oriental')).toEqual([]);
+    expect(await board.list(['pending'], ORIENTAL)).toEqual([]);
   });
 
   it('rebuilds without undoing a newer state: a claim made after the walk read the case stays', async () => {
@@ -130,7 +134,7 @@ describe('QueueBoard on the embedded FerretDB', () => {
     );
     await board.reflect(entry('b', { status: 'resolved', updatedAt: t(11) }));
     expect(await board.rebuild(cases(entry('a'), entry('b'), entry('c')))).toBe(3);
-    const listed = await board.list(['pending', 'in_review'], 'oriental');
+    const listed = await board.list(['pending', 'in_review'], ORIENTAL);
     expect(listed.map((e) => [e._id, e.status, e.assignedTo])).toEqual([
       ['a', 'in_review', 'officer.1'],
       ['c', 'pending', null],
@@ -152,8 +156,8 @@ describe('QueueBoard on the embedded FerretDB', () => {
       await board.reflect(entry('fresh', { createdAt: t(30), updatedAt: t(30) }), { isNew: true });
     }
     expect(await board.rebuild(walk())).toBe(1);
-    expect(ids(await board.list(['pending'], 'oriental'))).toEqual(['fresh']);
-    const [kept] = await board.list(['pending'], 'souss-massa');
+    expect(ids(await board.list(['pending'], ORIENTAL))).toEqual(['fresh']);
+    const [kept] = await board.list(['pending'], { kind: 'region', region: 'souss-massa' });
     expect(kept?.priority.score).toBe(4);
   });
 

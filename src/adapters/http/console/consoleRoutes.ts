@@ -27,6 +27,30 @@ const consoleTexts = z.record(z.string(), z.unknown());
 /** A namespace that also holds sentences of the console, under `console`. */
 const consoleSection = z.looseObject({ console: z.record(z.string(), z.unknown()).optional() });
 
+/**
+ * The console's texts in one language: `console.json`, and beside it any
+ * `console-<part>.json` (one per part of the console, so each part keeps its
+ * own file), merged by their top-level keys, which must not collide.
+ */
+function consoleTextsOf(dir: string): Record<string, unknown> {
+  const files = [
+    'console.json',
+    ...readdirSync(dir)
+      .filter((name) => /^console-[a-z0-9-]+\.json$/.test(name))
+      .sort(),
+  ];
+  const merged: Record<string, unknown> = {};
+  for (const file of files) {
+    const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    if (!parsed.success) throw new Error(`${join(dir, file)} is not an object`);
+    for (const [key, value] of Object.entries(parsed.data)) {
+      if (Object.hasOwn(merged, key)) throw new Error(`${join(dir, file)} repeats the key ${key}`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
 export interface ConsoleRoutesOptions {
   /** The project root, holding `console/` and `locales/`. */
   rootDir: string;
@@ -56,7 +80,7 @@ export const consoleRoutes = fp(
       const dir = join(options.rootDir, 'locales', language);
       const sections: Record<string, unknown> = {};
       for (const file of readdirSync(dir)) {
-        if (!file.endsWith('.json') || file === 'console.json') continue;
+        if (!file.endsWith('.json') || file.startsWith('console')) continue;
         const section = consoleSection.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
         if (section.success && section.data.console)
           sections[file.slice(0, -5)] = section.data.console;
@@ -64,10 +88,8 @@ export const consoleRoutes = fp(
       return sections;
     };
     for (const language of LANGUAGES) {
-      const path = join(options.rootDir, 'locales', language, 'console.json');
-      const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) throw new Error(`locales/${language}/console.json is not an object`);
-      texts.set(language, JSON.stringify({ ...consoleSections(language), ...parsed.data }));
+      const dir = join(options.rootDir, 'locales', language);
+      texts.set(language, JSON.stringify({ ...consoleSections(language), ...consoleTextsOf(dir) }));
     }
 
     app.get(

@@ -76,7 +76,11 @@ export const caseRoutes = fp(
         },
       },
       async (request) => {
-        const list = await actions.openCases(officerOf(request), request.query.status);
+        const list = await actions.openCases(
+          officerOf(request),
+          request.query.status,
+          request.query.queue,
+        );
         const now = clock.now();
         return { cases: list.map((c) => caseSummary(c, now)) };
       },
@@ -182,6 +186,26 @@ export const caseRoutes = fp(
       async (request) =>
         present(
           await actions.reassignCase(officerOf(request), request.params.id, request.body.username),
+        ),
+    );
+
+    app.post(
+      '/api/cases/:id/region',
+      {
+        ...guard,
+        schema: {
+          summary:
+            'Give a case of the national queue its region (supervisor, admin; audited with the old and new value)',
+          tags,
+          security,
+          params: caseParams,
+          body: caseBodies.region,
+          response: { 200: caseAnswers.case, ...conflict },
+        },
+      },
+      async (request) =>
+        present(
+          await actions.setRegion(officerOf(request), request.params.id, request.body.region),
         ),
     );
 

@@ -7,6 +7,7 @@ import {
 } from '../../../core/case/caseLifecycle.js';
 import { CASE_STATUSES } from '../../../core/case/caseStatus.js';
 import { usernameSchema } from '../../../core/officer.js';
+import { regionIdSchema } from '../../../core/place/gazetteer.js';
 import { officerText } from './officerText.js';
 
 /** `:id` of a case. */
@@ -20,6 +21,12 @@ export const caseAudioParams = z.strictObject({
 /** The queue lists open cases; closed ones are reached by their id. */
 export const queueQuery = z.strictObject({
   status: z.enum(OPEN_STATUSES).default('pending'),
+  queue: z
+    .enum(['region', 'national'])
+    .default('region')
+    .describe(
+      'region: your region (all for an admin); national: the cases no region claims, for supervisors and admins to give a region',
+    ),
 });
 
 /** An action without a body: none, or an empty object (anything else is refused). */
@@ -34,6 +41,7 @@ export const caseBodies = {
   reject: z.strictObject({ reason: rejectReasonSchema }),
   resolve: z.strictObject({ reason: resolveReasonSchema }),
   reassign: z.strictObject({ username: usernameSchema }),
+  region: z.strictObject({ region: regionIdSchema }),
 };
 
 const at = z.date();

@@ -1,19 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { SignIn, SignInResult } from '../../../app/officers/signIn.js';
 import type { OfficerStore } from '../../../app/ports/officerStore.js';
 import { AppError } from '../../../core/errors.js';
 import { errorResponses } from '../errorAnswer.js';
 import { officerOf, SESSION_COOKIE } from './officerAuth.js';
 import { loginBody, sessionAnswers } from './sessionSchemas.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A refused login as the error handler answers it: 429 with when to try again, in seconds. */
+function refusedLogin(result: Exclude<SignInResult, { ok: true }>): AppError {
+  if (result.reason === 'invalid_credentials')
+    return new AppError('invalid_credentials', 'wrong username or password');
+  const seconds = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+  return new AppError('too_many_attempts', `login ${result.reason}`, undefined, {
+    key: result.reason === 'busy' ? 'officers:login.busy' : 'officers:login.wait',
+    params: { seconds },
+  });
+}
 
 /** `POST/GET/DELETE /api/session`: sign in, who am I, sign out. */
 export const sessionRoutes = fp(
-  async (fastify: FastifyInstance, options: { officers: OfficerStore }) => {
+  async (fastify: FastifyInstance, options: { officers: OfficerStore; signIn: SignIn }) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>();
-    const { officers } = options;
+    const { officers, signIn } = options;
     const tags = ['session'];
     const security = [{ session: [] }];
 
@@ -29,25 +39,15 @@ export const sessionRoutes = fp(
       },
       async (request, reply) => {
         const body = request.body;
-        // Throttled per account and per address: a guessing attack slows down, then stops.
-        const keys = [`user:${body.username}`, `ip:${request.ip}`];
-        const waits = await Promise.all([
-          officers.loginDelay(keys[0] ?? ''),
-          officers.loginDelay(keys[1] ?? '', 5),
-        ]);
-        const refused = waits.find((w) => 'refusedForMs' in w);
-        if (refused && 'refusedForMs' in refused) {
-          reply.header('retry-after', Math.ceil(refused.refusedForMs / 1000));
-          throw new AppError('too_many_attempts', 'login throttled');
+        // Counted per address and per account before the password is checked.
+        const result = await signIn.signIn(body.username, body.password, request.ip);
+        if (!result.ok) {
+          if (result.reason !== 'invalid_credentials')
+            reply.header('retry-after', Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+          request.log.warn({ path: '/api/session', reason: result.reason }, 'login refused');
+          throw refusedLogin(result);
         }
-        await sleep(Math.max(...waits.map((w) => ('delayMs' in w ? w.delayMs : 0))));
-        const officer = await officers.verifyPassword(body.username, body.password);
-        if (!officer) {
-          await Promise.all(keys.map((k) => officers.recordLoginFailure(k)));
-          request.log.warn({ path: '/api/session' }, 'login failed');
-          throw new AppError('invalid_credentials', 'wrong username or password');
-        }
-        await officers.clearLoginFailures(keys[0] ?? '');
+        const { officer } = result;
         const session = await officers.openSession(officer.username);
         reply.setCookie(SESSION_COOKIE, session.token, {
           httpOnly: true,
