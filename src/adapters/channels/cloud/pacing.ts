@@ -29,6 +29,15 @@ export class TokenBucket {
     if (wait > 0) await sleep(wait);
   }
 
+  /** Takes a token if one is there now; takes nothing otherwise (how Graph counts). */
+  tryTake(): boolean {
+    const now = this.now();
+    const arrival = Math.max(this.arrival, now);
+    if (arrival - this.toleranceMs - now > 0) return false;
+    this.arrival = arrival + this.intervalMs;
+    return true;
+  }
+
   /** Takes a token now and says how long to wait before using it. */
   reserve(): number {
     const now = this.now();
