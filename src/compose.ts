@@ -5,9 +5,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
+import type { CloudAdapter } from './adapters/channels/cloud/cloudAdapter.js';
+import {
+  type CloudChannelOptions,
+  createCloudAdapter,
+} from './adapters/channels/cloud/cloudChannel.js';
 import { DevAdapter } from './adapters/channels/devAdapter.js';
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
+import { EmbeddedSendJournal } from './adapters/embedded/embeddedSendJournal.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { type FlowCatalog, loadFlows } from './adapters/files/loadFlows.js';
@@ -32,9 +38,11 @@ import { DevOutbox } from './adapters/mongo/devOutbox.js';
 import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
+import { MongoCustomerWindows } from './adapters/mongo/mongoCustomerWindows.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
 import { MongoLease } from './adapters/mongo/mongoLease.js';
 import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
+import { MongoSendJournal } from './adapters/mongo/mongoSendJournal.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import { type LoginThrottle, MongoOfficerRepository } from './adapters/mongo/officerRepository.js';
 import { MongoPhotoStore } from './adapters/mongo/photoStore.js';
@@ -47,17 +55,21 @@ import { RenderedAlertDocuments } from './adapters/render/renderedAlertDocuments
 import { ActiveAlertDirectory } from './app/alerts/activeAlertDirectory.js';
 import { AlertCommands } from './app/alerts/alertCommands.js';
 import { AlertProgress } from './app/alerts/alertProgress.js';
+import { AlertReach } from './app/alerts/alertReach.js';
 import { AlertScheduler } from './app/alerts/alertScheduler.js';
 import type { AlertSettings } from './app/alerts/alertSettings.js';
-import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
+import { noticeBroadcastHalt } from './app/alerts/broadcastHaltNotice.js';
+import { BroadcastWorker, type RetryPolicy } from './app/alerts/broadcastWorker.js';
 import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
 import { CaseActions } from './app/cases/caseActions.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
+import type { CustomerWindows } from './app/ports/customerWindows.js';
 import type { Events } from './app/ports/events.js';
 import type { Outbox } from './app/ports/outbox.js';
+import type { SendJournal } from './app/ports/sendJournal.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { TurnPipeline } from './app/turnPipeline.js';
 import { DEFAULT_ALERT_STAGES } from './core/alert/alert.js';
@@ -101,6 +113,10 @@ export interface AppDeps {
   alertLeaseMs?: number;
   /** Chromium for posters (config CHROMIUM_PATH). */
   chromiumPath?: string;
+  /** How the broadcast retries refused sends (tests shorten the waits). */
+  broadcastRetry?: RetryPolicy;
+  /** The official WhatsApp channel (config WHATSAPP=cloud): built on the app's stores. */
+  whatsappCloud?: CloudChannelOptions;
 }
 
 /** Alert settings when none are given: the published defaults. */
@@ -148,6 +164,12 @@ export interface App {
   reindexSubscribers(): Promise<void>;
   /** The adapters families can be written to by channel id (main.ts adds WhatsApp). */
   channels: Map<string, BotAdapter>;
+  /** The Cloud API channel, when configured (also `channels.get('whatsapp')`). */
+  cloud: CloudAdapter | undefined;
+  /** When each person last wrote (the Cloud API's 24 h window). */
+  customerWindows: CustomerWindows;
+  /** What became of each message sent under an idempotency key. */
+  sendJournal: SendJournal;
   /** Runs the purge jobs once (store/retention.ts). */
   purge(): Promise<RetentionResult>;
 }
@@ -228,6 +250,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   devAdapter.onTurnError = bot.onTurnError;
   // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
+  const customerWindows = await customerWindowsFor(deps);
+  const sendJournal = await sendJournalFor(deps);
+  const cloud = deps.whatsappCloud
+    ? createCloudAdapter(deps.whatsappCloud, {
+        windows: customerWindows,
+        journal: sendJournal,
+        translator,
+        logger: deps.logger.child({ component: 'whatsapp' }),
+        hashId: deps.hashId,
+        clock,
+      })
+    : undefined;
+  if (cloud) {
+    cloud.onTurnError = bot.onTurnError;
+    cloud.start((context) => lifecycle.track(() => bot.onTurn(context)));
+    channels.set('whatsapp', cloud);
+  }
   const notifier = new FamilyNotifier(channels, translator);
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
   const alertDocuments = new RenderedAlertDocuments({
@@ -247,13 +286,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox: alertOutbox,
     lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
-    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+    sender: new ChannelAlertSender({ alerts: alertStore, photos, channels, translator, clock }),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
     ratePerSecond: deps.alertSendRate ?? 20,
     leaseMs: deps.alertLeaseMs ?? 30_000,
     maySend: (delivery) => gate.maySend(delivery),
     onSent: (delivery) => alertProgress.sent(delivery),
+    onHalt: (delivery, halt) =>
+      void noticeBroadcastHalt(
+        {
+          alerts: alertStore,
+          cases,
+          events,
+          logger: deps.logger.child({ component: 'broadcast' }),
+        },
+        delivery,
+        halt,
+      ).catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'could not tell the supervisors the broadcast stopped'),
+      ),
+    ...(deps.broadcastRetry ? { retry: deps.broadcastRetry } : {}),
   });
   const alertLogger = deps.logger.child({ component: 'alerts' });
   const alertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS;
@@ -319,6 +372,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(alertRoutes, {
     service: alertCommands,
     progress: alertProgress,
+    reach: new AlertReach({ subscribers: subscriberIndex, ...(cloud ? { limit: cloud } : {}) }),
+    broadcastHalt: () => broadcast.halt,
     alerts: alertStore,
     cases,
     photos,
@@ -368,6 +423,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     poster,
     reindexSubscribers: () => subscriberIndex.rebuild(subscriberDirectory.eachActive()),
     channels,
+    cloud,
+    customerWindows,
+    sendJournal,
     purge: () =>
       runRetention(
         {
@@ -391,6 +449,26 @@ async function mongoConversationStore(
   const store = new MongoConversationStore(connection, clock);
   await store.init();
   return store;
+}
+
+/** When people last wrote: one document per person on both databases, a TTL index on MongoDB. */
+async function customerWindowsFor(deps: AppDeps): Promise<CustomerWindows> {
+  const windows = new MongoCustomerWindows(deps.connection);
+  if ((deps.database ?? 'embedded') === 'mongo') await windows.init();
+  return windows;
+}
+
+/** The send journal: indexed on MongoDB, message ids found through keyed documents on FerretDB. */
+async function sendJournalFor(deps: AppDeps): Promise<SendJournal> {
+  switch (deps.database ?? 'embedded') {
+    case 'embedded':
+      return new EmbeddedSendJournal(deps.connection);
+    case 'mongo': {
+      const journal = new MongoSendJournal(deps.connection);
+      await journal.init();
+      return journal;
+    }
+  }
 }
 
 /**

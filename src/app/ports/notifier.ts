@@ -9,7 +9,11 @@ export interface Notifier {
   send(family: { channel: string; address: string; language: string }, text: Text): Promise<void>;
 }
 
-/** Sends one outbox entry on its channel; the entry's `_id` is its idempotency key. */
+/**
+ * Sends one outbox entry on its channel; the entry's `_id` is its idempotency
+ * key. Returns the channel's message id when the channel has one.
+ */
 export interface AlertSender {
-  send(delivery: Delivery): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a sender without message ids returns nothing
+  send(delivery: Delivery): Promise<{ channelMessageId?: string } | void>;
 }

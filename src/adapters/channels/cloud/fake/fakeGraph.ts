@@ -195,7 +195,8 @@ export class FakeGraph {
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('the fake Graph API has no address');
+    if (typeof address !== 'object' || address === null)
+      throw new Error('the fake Graph API has no address');
     this.server = server;
     this.base = `http://127.0.0.1:${address.port}`;
   }
