@@ -53,7 +53,12 @@ export const consoleRoutes = fp(
       const path = join(options.rootDir, 'locales', language, 'console.json');
       const parsed = consoleTexts.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (!parsed.success) throw new Error(`locales/${language}/console.json is not an object`);
-      texts.set(language, JSON.stringify(parsed.data));
+      // The broadcast's sentences (reach, halt) live in their own file, under `broadcast.`.
+      const broadcastPath = join(options.rootDir, 'locales', language, 'consoleBroadcast.json');
+      const broadcast = consoleTexts.safeParse(JSON.parse(readFileSync(broadcastPath, 'utf8')));
+      if (!broadcast.success)
+        throw new Error(`locales/${language}/consoleBroadcast.json is not an object`);
+      texts.set(language, JSON.stringify({ ...parsed.data, broadcast: broadcast.data }));
     }
 
     app.get(
