@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudChannelOptions } from './adapters/channels/cloud/cloudChannel.js';
-import { FakeGraph } from './adapters/channels/cloud/fake/fakeGraph.js';
+import { cloudStatusOf, FakeGraph } from './adapters/channels/cloud/fake/fakeGraph.js';
 import { messageActivity } from './adapters/channels/messageActivity.js';
 import { WhatsAppAdapter } from './adapters/channels/whatsappAdapter.js';
 import { createWhatsAppClient } from './adapters/channels/whatsappClient.js';
@@ -195,16 +195,8 @@ async function startFakeGraph(
         .catch((error: unknown) => logger.error({ err: error }, 'fake inbound message failed'));
     },
     onStatus: (status) => {
-      const errorCode = status.errors?.[0]?.code;
       void app()
-        ?.cloud?.noteStatus({
-          channelMessageId: status.id,
-          status: status.status,
-          ...(errorCode !== undefined ? { errorCode: String(errorCode) } : {}),
-          ...(status.biz_opaque_callback_data
-            ? { callbackData: status.biz_opaque_callback_data }
-            : {}),
-        })
+        ?.cloud?.noteStatus(cloudStatusOf(status))
         .catch((error: unknown) => logger.error({ err: error }, 'fake status failed'));
     },
   });

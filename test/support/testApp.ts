@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/app/ports/clock.js';
 import type { ConversationStore } from '../../src/app/ports/conversationStore.js';
-import { type App, buildApp } from '../../src/compose.js';
+import { type App, type AppDeps, buildApp } from '../../src/compose.js';
 import { connect } from '../../src/database.js';
 import { createIdHasher, createLogger } from '../../src/logger.js';
 import { connectTestDatabase } from './database.js';
@@ -42,6 +42,8 @@ export async function createTestApp(
     trustProxy?: boolean;
     /** `mongo`: the MongoDB adapters, on the second MongoDB-wire server (mongo-java-server). */
     database?: 'embedded' | 'mongo';
+    /** More of the app's dependencies (a channel, shorter retries…). */
+    deps?: Partial<AppDeps>;
   } = {},
 ): Promise<TestApp> {
   const { connection, dbName } =
@@ -70,6 +72,7 @@ export async function createTestApp(
     ...(options.conversations ? { conversations: options.conversations } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
     ...(options.database ? { database: options.database } : {}),
+    ...options.deps,
   });
   return {
     app,

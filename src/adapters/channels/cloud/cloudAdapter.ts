@@ -32,6 +32,9 @@ const WINDOW_MS = 24 * 3600_000;
 const WINDOW_MARGIN_MS = 10 * 60_000;
 /** How long the messaging-limit tier read from Graph is trusted. */
 const TIER_TTL_MS = 10 * 60_000;
+/** How often, and how far apart, a status's message id is looked up before it is taken as not ours. */
+const STATUS_LOOKUPS = 10;
+const STATUS_LOOKUP_PAUSE_MS = 200;
 /** The lowest tier: what is assumed when the tier cannot be read. */
 const LOWEST_TIER = 250;
 
@@ -240,7 +243,7 @@ export class CloudAdapter extends BotAdapter implements InboundSink, MessagingLi
   /** A message reported `failed` later: with 131047, its template goes out instead. */
   async onFailedStatus(channelMessageId: string, code: string): Promise<{ resentAs?: string }> {
     if (code !== '131047') return {};
-    const found = await this.options.journal.byChannelMessageId(channelMessageId);
+    const found = await this.acceptedAttempt(channelMessageId);
     if (!found?.attempt.resend) return {};
     const parsed = resendSchema.safeParse(JSON.parse(found.attempt.resend));
     if (!parsed.success) return {};
@@ -256,6 +259,20 @@ export class CloudAdapter extends BotAdapter implements InboundSink, MessagingLi
       'whatsapp message outside the window sent again as its template',
     );
     return { resentAs: id };
+  }
+
+  /**
+   * The attempt a message id was accepted under. A status may overtake the
+   * write that records the id (Graph answers, the status follows at once):
+   * the lookup is tried again for a moment before giving up.
+   */
+  private async acceptedAttempt(channelMessageId: string) {
+    for (let attempt = 0; attempt < STATUS_LOOKUPS; attempt++) {
+      const found = await this.options.journal.byChannelMessageId(channelMessageId);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, STATUS_LOOKUP_PAUSE_MS));
+    }
+    return null;
   }
 
   /**

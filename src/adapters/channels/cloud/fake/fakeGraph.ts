@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { CloudStatus } from '../cloudAdapter.js';
 import { PairLimiter, TokenBucket } from '../pacing.js';
 import { type Checked, checkMessage, type FakeTemplate, templateKey } from './fakeMessageRules.js';
 
@@ -27,6 +28,17 @@ export interface FakeStatus {
   recipient_id: string;
   biz_opaque_callback_data?: string;
   errors?: Array<{ code: number; title: string }>;
+}
+
+/** A status as the Cloud adapter takes it (what the webhook reads out of Meta's). */
+export function cloudStatusOf(status: FakeStatus): CloudStatus {
+  const errorCode = status.errors?.[0]?.code;
+  return {
+    channelMessageId: status.id,
+    status: status.status,
+    ...(errorCode !== undefined ? { errorCode: String(errorCode) } : {}),
+    ...(status.biz_opaque_callback_data ? { callbackData: status.biz_opaque_callback_data } : {}),
+  };
 }
 
 /** A message the fake accepted (answered 200 to). */
