@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
-import { z } from 'zod';
-import type { SendAttempt, SendJournal } from '../../app/ports/sendJournal.js';
+import type { SendJournal } from '../../app/ports/sendJournal.js';
+import { parseSendAttempt as parseAttempt, type SendAttempt } from '../../core/sendAttempt.js';
 import { isDuplicateKey } from '../../mongoErrors.js';
 
 /** One idempotency key's attempt, as stored. */
@@ -16,28 +16,6 @@ export interface SendAttemptDocument {
 /** Media ids live 30 days and an alert at most a week: after 35 days nobody asks any more. */
 const KEEP_SECONDS = 35 * 24 * 3600;
 
-const storedAttempt = z.discriminatedUnion('state', [
-  z.object({
-    state: z.literal('accepted'),
-    channelMessageId: z.string(),
-    address: z.string(),
-    resend: z.string().nullable().catch(null),
-  }),
-  z.object({
-    state: z.literal('unconfirmed'),
-    since: z.coerce.date(),
-    address: z.string(),
-    resend: z.string().nullable().catch(null),
-  }),
-]);
-
-/** Reads a stored attempt; one that does not parse is an error, so nothing is sent on a guess. */
-export function parseAttempt(document: unknown): SendAttempt {
-  const parsed = storedAttempt.safeParse(document);
-  if (!parsed.success) throw new Error('a stored send attempt does not parse');
-  return parsed.data;
-}
-
 /**
  * The send journal as one document per idempotency key. The claim is an
  * insert (the duplicate key says someone claimed it first); every later
@@ -45,7 +23,7 @@ export function parseAttempt(document: unknown): SendAttempt {
  * an index on `channelMessageId` and forgets attempts through a TTL index.
  */
 export class MongoSendJournal implements SendJournal {
-  protected readonly attempts: mongo.Collection<SendAttemptDocument>;
+  private readonly attempts: mongo.Collection<SendAttemptDocument>;
 
   constructor(connection: Connection) {
     this.attempts = connection.collection<SendAttemptDocument>('send_attempts');
@@ -90,7 +68,6 @@ export class MongoSendJournal implements SendJournal {
       { _id: key, state: 'unconfirmed' },
       { $set: { state: 'accepted', channelMessageId } },
     );
-    if (result.modifiedCount === 1) await this.pointAt(key, channelMessageId);
     return result.modifiedCount === 1;
   }
 
@@ -100,11 +77,6 @@ export class MongoSendJournal implements SendJournal {
       { $set: { state: 'unconfirmed', since: now }, $unset: { channelMessageId: '' } },
     );
     return result.modifiedCount === 1;
-  }
-
-  /** Where the embedded database keeps the way from a message id to its key (nothing on MongoDB). */
-  protected async pointAt(_key: string, _channelMessageId: string): Promise<void> {
-    // MongoDB finds the id through the `channelMessageId` index.
   }
 
   async release(key: string): Promise<void> {

@@ -1,3 +1,5 @@
+import type { SendAttempt } from '../../core/sendAttempt.js';
+
 /**
  * What became of each message sent under an idempotency key (an outbox
  * entry's `_id`), so that none is sent twice across retries, restarts and
@@ -5,9 +7,7 @@
  * channel answered with its message id, or left `unconfirmed` when the
  * process died or the connection broke before the answer came.
  */
-export type SendAttempt =
-  | { state: 'accepted'; channelMessageId: string; address: string; resend: string | null }
-  | { state: 'unconfirmed'; since: Date; address: string; resend: string | null };
+export type { SendAttempt };
 
 export interface SendJournal {
   /**
