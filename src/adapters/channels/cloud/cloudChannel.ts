@@ -25,6 +25,8 @@ export interface CloudChannelOptions {
   templates: TemplateSettings;
   /** How long a send without an answer waits for a status before it is tried again. */
   unconfirmedGraceMs?: number;
+  /** How long a send may wait for Graph's answer before its outcome counts as unknown. */
+  timeoutMs?: number;
   /** The pair limit (Meta's: about one message per 6 s to one person, a few at once). */
   pair?: { intervalMs: number; burst: number };
 }
@@ -47,6 +49,7 @@ export function createCloudAdapter(
       version: options.graphVersion,
       phoneNumberId: options.phoneNumberId,
       accessToken: options.accessToken,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     }),
     windows: deps.windows,
     journal: deps.journal,

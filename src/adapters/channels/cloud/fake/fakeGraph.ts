@@ -170,6 +170,7 @@ export class FakeGraph {
   private readonly injected: Array<{ code: number; status: number }> = [];
   private readonly held = new Set<ServerResponse>();
   private holding = false;
+  private answering = true;
   private server: Server | null = null;
   private base = '';
 
@@ -264,8 +265,17 @@ export class FakeGraph {
     this.holding = true;
   }
 
+  /**
+   * From now on, sends are taken (counted, statuses reported) but their
+   * answer never comes: the sender cannot know they were taken.
+   */
+  acceptWithoutAnswer(): void {
+    this.answering = false;
+  }
+
   release(): void {
     this.holding = false;
+    this.answering = true;
     for (const response of this.held) this.json(response, 503, graphError(1, 'unavailable', 503));
     this.held.clear();
   }
@@ -391,6 +401,12 @@ export class FakeGraph {
       ...(checked.callbackData ? { callbackData: checked.callbackData } : {}),
     };
     this.accepted.push(message);
+    if (!message.dropped) this.reportStatuses(message);
+    if (!this.answering) {
+      this.held.add(response);
+      response.on('close', () => this.held.delete(response));
+      return;
+    }
     const contact = address.startsWith('+')
       ? { input: address, wa_id: address.slice(1) }
       : { input: address, user_id: address };
@@ -399,7 +415,6 @@ export class FakeGraph {
       contacts: [contact],
       messages: [{ id: wamid, ...(checked.template ? { message_status: 'accepted' } : {}) }],
     });
-    if (!message.dropped) this.reportStatuses(message);
   }
 
   /** sent, delivered, read (or failed with 131047), a moment apart, as Meta reports them. */
