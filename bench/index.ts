@@ -336,7 +336,47 @@ async function runScenario(name: string, env: Record<string, string>): Promise<R
   return resultSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
 }
 
-// `npm run bench -- memory database queue submissions alerts webhook` runs only the scenarios named
+const cloudSchema = z.object({
+  runs: z.array(
+    z.object({
+      configured: z.number(),
+      entries: z.number(),
+      accepted: z.number(),
+      throttled: z.number(),
+      seconds: z.number(),
+      achievedPerSecond: z.number(),
+      ratio: z.number(),
+    }),
+  ),
+});
+
+/** The Cloud channel's send rate through the fake Graph API at 80/s and 1,000/s. */
+async function runCloudScenario(): Promise<void> {
+  const output = await runScript('cloudSendRate.js', [], {});
+  const { runs } = cloudSchema.parse(JSON.parse(output.trim().split('\n').at(-1) ?? '{}'));
+  console.log('\nCloud API send rate through the fake Graph API (token bucket at the throughput):');
+  console.table(
+    Object.fromEntries(
+      runs.map((run) => [
+        `${run.configured}/s configured`,
+        {
+          sent: `${run.accepted} / ${run.entries}`,
+          's all': run.seconds,
+          'achieved /s': run.achievedPerSecond,
+          '130429': run.throttled,
+        },
+      ]),
+    ),
+  );
+  for (const run of runs) {
+    const within = Math.abs(1 - run.ratio) <= 0.05;
+    console.log(
+      `Aim: ${run.configured}/s within 5 % → ${run.achievedPerSecond}/s ${within ? '(met)' : '(NOT met)'}`,
+    );
+  }
+}
+
+// `npm run bench -- memory database queue submissions alerts webhook cloud` runs only the scenarios named
 // (`queue` runs the queue API and the submissions; `submissions` only the latter);
 // `subscribers` (a million of them, minutes) runs only when named.
 const only = new Set(process.argv.slice(2));
@@ -370,6 +410,7 @@ async function main(): Promise<void> {
   if (alerts) reportAlerts(alerts);
   if (subscribers) reportSubscribers(subscribers);
   if (webhook) reportWebhook(webhook);
+  if (wanted('cloud')) await runCloudScenario();
 }
 
 async function runDatabaseScenario(results: Result[]): Promise<{

@@ -99,6 +99,8 @@ const emptyAlerting = () => ({
   /** The last failed alert call: the server's own localized sentence, else a console key. */
   error: null,
   extendHours: '2',
+  /** How many recipients each proposed alert's first day can reach, by alert id. */
+  reach: {},
 });
 
 const state = {
@@ -2858,6 +2860,62 @@ function progressView(alert) {
   );
 }
 
+/** Reads how many recipients a proposed alert's first 24 h can reach (once per alert shown). */
+async function fetchReach(alert) {
+  const alerting = state.alerting;
+  alerting.reach[alert.id] = { status: 'loading' };
+  const result = await api('GET', `/api/alerts/${encodeURIComponent(alert.id)}/reach`);
+  if (state.alerting !== alerting) return;
+  alerting.reach[alert.id] =
+    result.ok && result.data?.reach
+      ? { status: 'ok', value: result.data.reach }
+      : { status: 'failed' };
+  render();
+}
+
+/** The approval screen's word on the first day: audience, the number's limit, who must wait. */
+function reachView(alert) {
+  const known = state.alerting.reach[alert.id];
+  if (!known) {
+    void fetchReach(alert);
+    return null;
+  }
+  if (known.status === 'loading') return null;
+  if (known.status === 'failed') {
+    return h('p', { class: 'muted', testid: 'alert-reach' }, t('broadcast.reach.unknown'));
+  }
+  const { audience, dailyLimit, firstDay } = known.value;
+  const rest = Math.max(0, Number(audience) - Number(firstDay));
+  return h(
+    'div',
+    { class: 'alert-reach', testid: 'alert-reach', 'data-first-day': String(firstDay) },
+    h('h4', {}, t('broadcast.reach.title')),
+    h(
+      'p',
+      {},
+      dailyLimit === null
+        ? t('broadcast.reach.unlimited', { audience: formatNumber(audience, 0) })
+        : t('broadcast.reach.limited', {
+            firstDay: formatNumber(firstDay, 0),
+            audience: formatNumber(audience, 0),
+            limit: formatNumber(dailyLimit, 0),
+          }),
+    ),
+    rest > 0 ? h('p', {}, t('broadcast.reach.short', { rest: formatNumber(rest, 0) })) : null,
+  );
+}
+
+/** The broadcast stopped because WhatsApp refuses the account: said on the alert itself. */
+function haltView(alert) {
+  const halt = alert.broadcastHalt;
+  if (!halt || typeof halt !== 'object') return null;
+  return h(
+    'div',
+    { class: 'notice notice-error', role: 'alert', testid: 'alert-broadcast-halted' },
+    h('p', {}, t('broadcast.halted', { code: String(halt.code ?? '') })),
+  );
+}
+
 function alertActions(alert) {
   const officer = state.officer ?? {};
   const supervising = ALERT_SUPERVISING_ROLES.includes(officer.role);
@@ -3070,6 +3128,8 @@ function alertCard(alert, isOpen, detail) {
         ),
       ),
     ),
+    haltView(alert),
+    alert.state === 'proposed' ? reachView(alert) : null,
     approved ? progressView(alert) : null,
     h(
       'div',

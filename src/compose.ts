@@ -5,6 +5,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { BotLogic } from './adapters/channels/botLogic.js';
 import { ChannelAlertSender } from './adapters/channels/channelAlertSender.js';
+import type { CloudAdapter } from './adapters/channels/cloud/cloudAdapter.js';
+import {
+  type CloudChannelOptions,
+  createCloudAdapter,
+} from './adapters/channels/cloud/cloudChannel.js';
 import type { StatusRecorder } from './adapters/channels/cloud/inboundProcessor.js';
 import type { InboundSink } from './adapters/channels/cloud/inboundSink.js';
 import { MediaDownloader } from './adapters/channels/cloud/mediaDownloader.js';
@@ -16,6 +21,7 @@ import { DevAdapter, namingDevMessages } from './adapters/channels/devAdapter.js
 import { FamilyNotifier } from './adapters/channels/familyNotifier.js';
 import { EmbeddedInboundJournal } from './adapters/embedded/embeddedInboundJournal.js';
 import { EmbeddedOutbox } from './adapters/embedded/embeddedOutbox.js';
+import { EmbeddedSendJournal } from './adapters/embedded/embeddedSendJournal.js';
 import { QueueBoard } from './adapters/embedded/queueBoard.js';
 import { SubscriberBoard } from './adapters/embedded/subscriberBoard.js';
 import { AuditHeadFile } from './adapters/files/auditHeadFile.js';
@@ -49,12 +55,14 @@ import { IndexedCaseQueue } from './adapters/mongo/indexedCaseQueue.js';
 import { MongoIntakeCounters } from './adapters/mongo/intakeCounters.js';
 import { MongoAlertStore } from './adapters/mongo/mongoAlertStore.js';
 import { MongoConversationStore } from './adapters/mongo/mongoConversationStore.js';
+import { MongoCustomerWindows } from './adapters/mongo/mongoCustomerWindows.js';
 import { MongoEvents } from './adapters/mongo/mongoEvents.js';
 import { MongoInboundJournal } from './adapters/mongo/mongoInboundJournal.js';
 import { MongoLease } from './adapters/mongo/mongoLease.js';
 import { MongoOutbox } from './adapters/mongo/mongoOutbox.js';
 import { MongoPersonalData } from './adapters/mongo/mongoPersonalData.js';
 import { MongoRightsRequests } from './adapters/mongo/mongoRightsRequests.js';
+import { MongoSendJournal } from './adapters/mongo/mongoSendJournal.js';
 import { MongoSubscriberIndex } from './adapters/mongo/mongoSubscriberIndex.js';
 import {
   DEFAULT_LOGIN_THROTTLE,
@@ -71,9 +79,11 @@ import { RenderedAlertDocuments } from './adapters/render/renderedAlertDocuments
 import { ActiveAlertDirectory } from './app/alerts/activeAlertDirectory.js';
 import { AlertCommands } from './app/alerts/alertCommands.js';
 import { AlertProgress } from './app/alerts/alertProgress.js';
+import { AlertReach } from './app/alerts/alertReach.js';
 import { AlertScheduler } from './app/alerts/alertScheduler.js';
 import type { AlertSettings } from './app/alerts/alertSettings.js';
-import { BroadcastWorker } from './app/alerts/broadcastWorker.js';
+import { noticeBroadcastHalt } from './app/alerts/broadcastHaltNotice.js';
+import { BroadcastWorker, type RetryPolicy } from './app/alerts/broadcastWorker.js';
 import { AlertSendGate } from './app/alerts/sendGate.js';
 import { StageEnqueuer } from './app/alerts/stageEnqueuer.js';
 import { CaseActions } from './app/cases/caseActions.js';
@@ -84,9 +94,11 @@ import { SignIn } from './app/officers/signIn.js';
 import type { AlertStore } from './app/ports/alertStore.js';
 import type { Clock } from './app/ports/clock.js';
 import type { ConversationStore } from './app/ports/conversationStore.js';
+import type { CustomerWindows } from './app/ports/customerWindows.js';
 import type { Events } from './app/ports/events.js';
 import type { InboundJournal } from './app/ports/inboundJournal.js';
 import type { Outbox } from './app/ports/outbox.js';
+import type { SendJournal } from './app/ports/sendJournal.js';
 import { type RetentionResult, runRetention } from './app/retention.js';
 import { RightsDesk } from './app/rights/rightsDesk.js';
 import { TurnPipeline } from './app/turnPipeline.js';
@@ -145,24 +157,33 @@ export interface AppDeps {
   alertLeaseMs?: number;
   /** Chromium for posters (config CHROMIUM_PATH). */
   chromiumPath?: string;
-  /** The official WhatsApp channel's webhook (config WHATSAPP=cloud|cloud-fake); none without it. */
+  /** How the broadcast retries refused sends (tests shorten the waits). */
+  broadcastRetry?: RetryPolicy;
+  /** The official WhatsApp channel (config WHATSAPP=cloud|cloud-fake); none without it. */
   whatsappCloud?: WhatsAppCloudDeps;
 }
 
-/** What the Cloud API webhook needs (config WHATSAPP_*); secrets are never logged. */
-export interface WhatsAppCloudDeps {
-  appSecret: string;
-  verifyToken: string;
-  graphUrl: string;
-  graphVersion: string;
-  accessToken: string;
-  /** Where inbound messages go (the Cloud adapter); or `app.cloudWebhook.attach` it later. */
-  sink?: InboundSink;
+/** What the Cloud API webhook may be given besides its settings (tests shorten or replace). */
+interface CloudWebhookExtras {
   /** Where statuses are recorded; the alert outbox by default. */
   outbox?: StatusRecorder;
   /** Retry delays of the inbound processor; tests shorten them. */
   processing?: { concurrency?: number; firstRetryMs?: number; maxRetryMs?: number };
 }
+
+/**
+ * The Cloud API channel (config WHATSAPP_*; secrets are never logged): the
+ * whole channel, its webhook feeding the Cloud adapter built on the app's
+ * stores; or, without a phone-number id, the webhook alone handing messages
+ * to its `sink` (tests of the inbound side, or `app.cloudWebhook.attach` later).
+ */
+export type WhatsAppCloudDeps =
+  | (CloudChannelOptions & CloudWebhookExtras & { sink?: undefined })
+  | (Pick<
+      CloudChannelOptions,
+      'appSecret' | 'verifyToken' | 'graphUrl' | 'graphVersion' | 'accessToken'
+    > &
+      CloudWebhookExtras & { phoneNumberId?: undefined; sink?: InboundSink });
 
 /** Alert settings when none are given: the published defaults. */
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
@@ -217,6 +238,12 @@ export interface App {
   inboundJournal: InboundJournal;
   /** The Cloud API webhook, when `whatsappCloud` was given: attach the sink, wait for work. */
   cloudWebhook: CloudWebhook | null;
+  /** The Cloud API channel, when configured (also `channels.get('whatsapp')`). */
+  cloud: CloudAdapter | undefined;
+  /** When each person last wrote (the Cloud API's 24 h window). */
+  customerWindows: CustomerWindows;
+  /** What became of each message sent under an idempotency key. */
+  sendJournal: SendJournal;
   /** Runs the purge jobs once (store/retention.ts). */
   purge(): Promise<RetentionResult>;
 }
@@ -305,7 +332,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const intakeCounters = new MongoIntakeCounters(deps.connection);
   if (database === 'mongo') await intakeCounters.init();
   const devAdapter = new DevAdapter(outbox, clock);
-  // Each channel a family can be written to outside a turn; main.ts adds WhatsApp.
+  // Each channel a family can be written to outside a turn; the Cloud channel joins it below.
   const channels = new Map<string, BotAdapter>([['dev', devAdapter]]);
   const notifier = new FamilyNotifier(channels, translator);
   const turns = new TurnPipeline({
@@ -340,6 +367,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const bot = new BotLogic(turns, translator, deps.logger.child({ component: 'bot' }));
   devAdapter.onTurnError = bot.onTurnError;
+  const customerWindows = await customerWindowsFor(deps);
+  const sendJournal = await sendJournalFor(deps);
+  const cloudSettings = deps.whatsappCloud;
+  const cloud =
+    cloudSettings?.phoneNumberId !== undefined
+      ? createCloudAdapter(cloudSettings, {
+          windows: customerWindows,
+          journal: sendJournal,
+          translator,
+          logger: deps.logger.child({ component: 'whatsapp' }),
+          hashId: deps.hashId,
+          clock,
+        })
+      : undefined;
+  if (cloud) {
+    cloud.onTurnError = bot.onTurnError;
+    cloud.start((context) => lifecycle.track(() => bot.onTurn(context)));
+    channels.set('whatsapp', cloud);
+  }
   const baseUrl = deps.publicBaseUrl ?? 'http://localhost:3000';
   const alertDocuments = new RenderedAlertDocuments({
     baseUrl,
@@ -359,7 +405,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     lease: new MongoLease(deps.connection, 'broadcast'),
     recipients: subscriberDirectory,
     sender: namingDevMessages(
-      new ChannelAlertSender({ alerts: alertStore, photos, channels, translator }),
+      new ChannelAlertSender({ alerts: alertStore, photos, channels, translator, clock }),
     ),
     clock: deps.clock,
     logger: deps.logger.child({ component: 'broadcast' }),
@@ -367,6 +413,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     leaseMs: deps.alertLeaseMs ?? 30_000,
     maySend: (delivery) => gate.maySend(delivery),
     onSent: (delivery) => alertProgress.sent(delivery),
+    onHalt: (delivery, halt) =>
+      void noticeBroadcastHalt(
+        {
+          alerts: alertStore,
+          cases,
+          events,
+          logger: deps.logger.child({ component: 'broadcast' }),
+        },
+        delivery,
+        halt,
+      ).catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'could not tell the supervisors the broadcast stopped'),
+      ),
+    ...(deps.broadcastRetry ? { retry: deps.broadcastRetry } : {}),
   });
   const alertLogger = deps.logger.child({ component: 'alerts' });
   const alertSettings = deps.alertSettings ?? DEFAULT_ALERT_SETTINGS;
@@ -449,6 +509,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(alertRoutes, {
     service: alertCommands,
     progress: alertProgress,
+    reach: new AlertReach({ subscribers: subscriberIndex, ...(cloud ? { limit: cloud } : {}) }),
+    broadcastHalt: () => broadcast.halt,
     alerts: alertStore,
     cases,
     photos,
@@ -474,13 +536,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         appSecret: deps.whatsappCloud.appSecret,
         verifyToken: deps.whatsappCloud.verifyToken,
         journal: inboundJournal,
-        sink: deps.whatsappCloud.sink,
+        // The Cloud adapter runs the turns, unless a test hands its own sink.
+        sink: deps.whatsappCloud.sink ?? cloud,
         media: new MediaDownloader({
           graphUrl: deps.whatsappCloud.graphUrl,
           graphVersion: deps.whatsappCloud.graphVersion,
           accessToken: deps.whatsappCloud.accessToken,
         }),
-        outbox: deps.whatsappCloud.outbox ?? statusRecorderOf(alertOutbox),
+        outbox: deps.whatsappCloud.outbox ?? alertOutbox,
         logger: deps.logger.child({ component: 'whatsapp-cloud' }),
         hashId: deps.hashId,
         clock: deps.clock,
@@ -492,6 +555,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
       })
     : null;
+  // Every status also reaches the sending side: a 131047 becomes a template, a lost answer is settled.
+  if (cloudWebhook && cloud) {
+    cloudWebhook.onStatus((status) => cloud.noteStatus(status).then(() => undefined));
+  }
   if (deps.devChannel) {
     await http.register(devRoutes, {
       converse: (message) => devAdapter.process(message, bot.onTurn),
@@ -533,6 +600,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     channels,
     inboundJournal,
     cloudWebhook,
+    cloud,
+    customerWindows,
+    sendJournal,
     purge: () =>
       runRetention(
         {
@@ -564,6 +634,26 @@ async function mongoConversationStore(
   return store;
 }
 
+/** When people last wrote: one document per person on both databases, a TTL index on MongoDB. */
+async function customerWindowsFor(deps: AppDeps): Promise<CustomerWindows> {
+  const windows = new MongoCustomerWindows(deps.connection);
+  if ((deps.database ?? 'embedded') === 'mongo') await windows.init();
+  return windows;
+}
+
+/** The send journal: indexed on MongoDB, message ids found through keyed documents on FerretDB. */
+async function sendJournalFor(deps: AppDeps): Promise<SendJournal> {
+  switch (deps.database ?? 'embedded') {
+    case 'embedded':
+      return new EmbeddedSendJournal(deps.connection);
+    case 'mongo': {
+      const journal = new MongoSendJournal(deps.connection);
+      await journal.init();
+      return journal;
+    }
+  }
+}
+
 /**
  * The outbox for this database: MongoDB's (one document per entry that
  * changes state, indexed) or the embedded FerretDB's (entries never updated,
@@ -592,17 +682,4 @@ async function inboundJournalFor(deps: AppDeps): Promise<InboundJournal> {
       return journal;
     }
   }
-}
-
-/**
- * The outbox as the webhook records statuses on it. An outbox that cannot
- * record them yet answers `unknown` (the status is stored, then dropped).
- */
-function statusRecorderOf(outbox: Outbox): StatusRecorder {
-  if (isStatusRecorder(outbox)) return outbox;
-  return { recordStatus: async () => 'unknown' };
-}
-
-function isStatusRecorder(value: object): value is StatusRecorder {
-  return typeof Reflect.get(value, 'recordStatus') === 'function';
 }

@@ -6,6 +6,36 @@ const booleanFlag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
 
+/**
+ * Which WhatsApp channel runs: none, the linked phone (whatsapp-web.js), the
+ * official Cloud API, or the Cloud API against the local fake Graph API.
+ * The old boolean values still work: `1`/`true` is the linked phone.
+ */
+const whatsappMode = z
+  .enum(['off', 'web', 'cloud', 'cloud-fake', '0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((value): 'off' | 'web' | 'cloud' | 'cloud-fake' => {
+    switch (value) {
+      case '1':
+      case 'true':
+      case 'yes':
+        return 'web';
+      case '0':
+      case 'false':
+      case 'no':
+        return 'off';
+      default:
+        return value;
+    }
+  });
+
+/** A messaging-limit tier: a number of people per day, or `unlimited`. */
+const messagingLimitSetting = z.union([
+  z.literal('unlimited').transform(() => null),
+  z.coerce.number().int().min(1),
+]);
+const templateName = z.string().regex(/^[a-z0-9_]{1,500}$/, 'lower-case letters, digits and _');
+const templateLanguage = z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'like ar, fr or ar_MA');
+
 /** `minutes:km` pairs, e.g. `0:20,120:80,360:160` (at once 20 km, after 2 h 80 km, after 6 h 160 km). */
 const DEFAULT_ALERT_STAGES_SETTING = DEFAULT_ALERT_STAGES.map(
   (stage) => `${stage.afterMinutes}:${stage.radiusKm}`,
@@ -40,8 +70,30 @@ export const configSchema = z
     DATABASE_ADAPTERS: z.enum(['embedded', 'mongo']).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     DEV_CHANNEL: booleanFlag.optional(),
-    WHATSAPP: booleanFlag.default(false),
+    WHATSAPP: whatsappMode.default('off'),
     WHATSAPP_SESSION_DIR: z.string().min(1).optional(),
+    WHATSAPP_PHONE_NUMBER_ID: z
+      .string()
+      .regex(/^\d{5,20}$/, 'digits (the phone number id)')
+      .optional(),
+    WHATSAPP_ACCESS_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
+    WHATSAPP_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    WHATSAPP_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    WHATSAPP_GRAPH_URL: z.url().default('https://graph.facebook.com'),
+    WHATSAPP_GRAPH_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'like v25.0')
+      .default('v25.0'),
+    WHATSAPP_THROUGHPUT: z.coerce.number().int().min(1).max(1000).default(80),
+    WHATSAPP_MESSAGING_LIMIT: messagingLimitSetting.optional(),
+    WHATSAPP_TEMPLATE_ALERT: templateName.default('tifli_alert'),
+    WHATSAPP_TEMPLATE_WIDENING: templateName.default('tifli_widening'),
+    WHATSAPP_TEMPLATE_CLOSING: templateName.default('tifli_closing'),
+    WHATSAPP_TEMPLATE_LANGUAGE_AR: templateLanguage.default('ar'),
+    WHATSAPP_TEMPLATE_LANGUAGE_FR: templateLanguage.default('fr'),
+    WHATSAPP_TEMPLATE_LANGUAGE_ARY: templateLanguage.default('ar_MA'),
+    WHATSAPP_UNCONFIRMED_GRACE_S: z.coerce.number().int().min(1).max(86_400).default(600),
+    WHATSAPP_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
     CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
     LOG_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     AUDIT_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -55,7 +107,7 @@ export const configSchema = z
     ALERT_STAGES: alertStagesSetting.prefault(DEFAULT_ALERT_STAGES_SETTING),
     ALERT_WINDOW_HOURS: z.coerce.number().int().min(1).max(72).default(6),
     ALERT_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(48),
-    ALERT_SEND_RATE: z.coerce.number().min(1).max(1000).default(20),
+    ALERT_SEND_RATE: z.coerce.number().min(1).max(1000).optional(),
     ALERT_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     ALERT_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     CAP_SENDER: z
@@ -85,6 +137,35 @@ export const configSchema = z
     devChannel: env.DEV_CHANNEL ?? env.NODE_ENV !== 'production',
     devChannelAnyPeer: env.DEV_CHANNEL === true,
     whatsapp: env.WHATSAPP,
+    /**
+     * The Cloud API channel's settings (used when `whatsapp` is `cloud` or
+     * `cloud-fake`; with `cloud-fake` the secrets are generated at start).
+     * Secrets: never logged.
+     */
+    whatsappCloud: {
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      accessToken: env.WHATSAPP_ACCESS_TOKEN,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      verifyToken: env.WHATSAPP_VERIFY_TOKEN,
+      graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
+      graphVersion: env.WHATSAPP_GRAPH_VERSION,
+      throughput: env.WHATSAPP_THROUGHPUT,
+      messagingLimit: env.WHATSAPP_MESSAGING_LIMIT,
+      templates: {
+        names: {
+          alert: env.WHATSAPP_TEMPLATE_ALERT,
+          widening: env.WHATSAPP_TEMPLATE_WIDENING,
+          closing: env.WHATSAPP_TEMPLATE_CLOSING,
+        },
+        languages: {
+          ar: env.WHATSAPP_TEMPLATE_LANGUAGE_AR,
+          fr: env.WHATSAPP_TEMPLATE_LANGUAGE_FR,
+          ary: env.WHATSAPP_TEMPLATE_LANGUAGE_ARY,
+        },
+      },
+      unconfirmedGraceMs: env.WHATSAPP_UNCONFIRMED_GRACE_S * 1000,
+      fakePort: env.WHATSAPP_FAKE_PORT,
+    },
     whatsappSessionDir: env.WHATSAPP_SESSION_DIR ?? `${env.DATA_DIR}/whatsapp-session`,
     chromiumPath: env.CHROMIUM_PATH,
     logHashSecret: env.LOG_HASH_SECRET,
@@ -105,7 +186,10 @@ export const configSchema = z
       maxHours: env.ALERT_MAX_HOURS,
       tickMs: env.ALERT_TICK_MS,
     },
-    alertSendRate: env.ALERT_SEND_RATE,
+    // One number's pace: on the Cloud API, the number's throughput.
+    alertSendRate:
+      env.ALERT_SEND_RATE ??
+      (env.WHATSAPP === 'cloud' || env.WHATSAPP === 'cloud-fake' ? env.WHATSAPP_THROUGHPUT : 20),
     alertLeaseMs: env.ALERT_LEASE_MS,
     capSender: env.CAP_SENDER,
   }))
@@ -116,6 +200,24 @@ export const configSchema = z
         path: ['ALERT_WINDOW_HOURS'],
         message: 'must not exceed ALERT_MAX_HOURS',
       });
+    }
+    if (config.whatsapp === 'cloud') {
+      const cloud = config.whatsappCloud;
+      const required = [
+        ['WHATSAPP_PHONE_NUMBER_ID', cloud.phoneNumberId],
+        ['WHATSAPP_ACCESS_TOKEN', cloud.accessToken],
+        ['WHATSAPP_APP_SECRET', cloud.appSecret],
+        ['WHATSAPP_VERIFY_TOKEN', cloud.verifyToken],
+      ] as const;
+      for (const [name, value] of required) {
+        if (value === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when WHATSAPP=cloud',
+          });
+        }
+      }
     }
     if (config.nodeEnv === 'production' && !config.logHashSecret) {
       ctx.addIssue({

@@ -404,6 +404,7 @@ export class TurnPipeline {
           subscription: null,
           sightings: [],
         };
+        return;
       case 'repliedAlert':
         snapshot.repliedAlert = message.replyTo
           ? ((await this.deps.alerts?.repliedTo(message.replyTo)) ?? null)

@@ -44,8 +44,10 @@ export async function createTestApp(
     database?: 'embedded' | 'mongo';
     /** HTTP settings a test changes: rate limits, the dev channel's peers, session checks of live events. */
     http?: Pick<AppDeps, 'devChannelAnyPeer' | 'httpRateLimits' | 'liveEventSessionCheckMs'>;
-    /** The Cloud API webhook, with its sink and status recorder. */
+    /** The Cloud API webhook alone, with its sink and status recorder (tests of the inbound side). */
     whatsappCloud?: WhatsAppCloudDeps;
+    /** More of the app's dependencies (a channel, shorter retries…). */
+    deps?: Partial<AppDeps>;
   } = {},
 ): Promise<TestApp> {
   const { connection, dbName } =
@@ -82,6 +84,7 @@ export async function createTestApp(
     ...(options.database ? { database: options.database } : {}),
     ...options.http,
     ...(options.whatsappCloud ? { whatsappCloud: options.whatsappCloud } : {}),
+    ...options.deps,
   });
   return {
     app,

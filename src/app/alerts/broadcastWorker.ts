@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../../core/alert/delivery.js';
+import { ChannelSendError } from '../../core/channelSendError.js';
 import { channelErrorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -23,7 +24,38 @@ export interface BroadcastWorkerOptions {
   maySend(delivery: Delivery): Promise<boolean>;
   /** Told after each send, so the console can show progress. */
   onSent?(delivery: Delivery): void;
+  /**
+   * Told once when the channel says the sending account itself is at fault
+   * (token, restriction, template): the broadcast has stopped.
+   */
+  onHalt?(delivery: Delivery, halt: BroadcastHalt): void;
+  /** Retries of passing faults and of recipients told to wait. */
+  retry?: RetryPolicy;
 }
+
+/** How refused sends are tried again. */
+export interface RetryPolicy {
+  /** The first wait; each retry of the same entry waits twice as long. */
+  baseMs: number;
+  /** The longest wait. */
+  maxMs: number;
+  /** Attempts of an entry on passing faults before it is settled as failed. */
+  maxAttempts: number;
+}
+
+/** Why the broadcast stopped: the channel's code, and when. */
+export interface BroadcastHalt {
+  code: string;
+  at: Date;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 60_000, maxAttempts: 5 };
+/**
+ * Attempts of an entry whose recipient was told to wait (pair limit, an
+ * earlier attempt's outcome still unknown) before it is settled as failed:
+ * more than on faults, since waiting is what these ask for.
+ */
+const MAX_BACKOFF_ATTEMPTS = 30;
 
 /**
  * The most entries held in memory ahead of the sends (a few megabytes): the
@@ -36,6 +68,9 @@ export const MAX_BUFFERED = 5_000;
  * again when the cursor gets to it.
  */
 const RECENTLY_DONE = 10_000;
+
+/** What became of one send: finished (settled or never to be), or held back to try again. */
+type SendOutcome = 'done' | 'again';
 
 /** One alert's pending entries being read, and whether they must be read again after. */
 interface Reader {
@@ -53,6 +88,14 @@ interface Reader {
  * send, so a worker killed in between leaves at most the entries in flight
  * unsettled: its successor sends those again under the same idempotency key
  * (the entry's `_id`), which the channel uses to deliver once.
+ *
+ * A channel's refusal ({@link ChannelSendError}) decides what follows: when
+ * the number is throttled the whole queue pauses; a recipient told to wait
+ * is tried again later; a passing fault is retried with exponential
+ * back-off a few times, then settled as failed; a permanent refusal is
+ * settled as failed at once, never retried; a fault of the account itself
+ * stops the broadcast until an operator restarts it (the entries stay
+ * queued, `onHalt` tells the supervisors).
  */
 export class BroadcastWorker {
   private readonly owner = randomUUID();
@@ -62,6 +105,14 @@ export class BroadcastWorker {
   private readonly done = new Set<string>();
   private readonly readers = new Map<string, Reader>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Entries to try again, and from when (performance.now). */
+  private readonly delayed: Array<{ entry: Delivery; at: number }> = [];
+  private readonly attempts = new Map<string, number>();
+  /** Nothing is sent before this (performance.now): the number is throttled. */
+  private pausedUntil = 0;
+  private throttledInARow = 0;
+  private halted: BroadcastHalt | null = null;
+  private readonly retry: RetryPolicy;
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -74,6 +125,12 @@ export class BroadcastWorker {
   constructor(private readonly options: BroadcastWorkerOptions) {
     // Enough parallel sends to keep the pace when one send takes longer than a slot.
     this.concurrency = Math.max(1, Math.min(16, Math.ceil(options.ratePerSecond / 10)));
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Why the broadcast stopped, or null while it runs. */
+  get halt(): BroadcastHalt | null {
+    return this.halted;
   }
 
   /** Whether this worker is the one sending (the scheduler then hands it the outbox). */
@@ -116,9 +173,9 @@ export class BroadcastWorker {
     return true;
   }
 
-  /** Entries held in memory: buffered or in flight. */
+  /** Entries held in memory: buffered, in flight or waiting to be tried again. */
   get backlog(): number {
-    return this.queue.length + this.inFlight.size;
+    return this.queue.length + this.inFlight.size + this.delayed.length;
   }
 
   /** Whether anything is left to send: entries held, or an outbox still being read. */
@@ -186,11 +243,18 @@ export class BroadcastWorker {
   /** Sends everything pending now, at the configured rate, and returns when done (tests, bench). */
   async drain(): Promise<void> {
     if (this.running) {
-      while (this.busy) await sleep(5);
+      while (this.busy && !this.halted) await sleep(5);
       return;
     }
-    await this.pump(() => this.queue.length > 0 || this.readers.size > 0);
-    await Promise.all(this.inFlight);
+    // Retries in flight come back as delayed entries: pump until none is left.
+    do {
+      await this.pump(() => this.hasWork());
+      await Promise.all(this.inFlight);
+    } while (this.hasWork() && !this.halted);
+  }
+
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.readers.size > 0 || this.delayed.length > 0;
   }
 
   /** Resolves when the sends under way have finished (an alert's end waits for them). */
@@ -210,6 +274,8 @@ export class BroadcastWorker {
     }
     this.readers.clear();
     this.queue.length = 0;
+    this.delayed.length = 0;
+    this.attempts.clear();
     this.known.clear();
     this.done.clear();
   }
@@ -237,7 +303,7 @@ export class BroadcastWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.queue.length === 0 && this.readers.size === 0) {
+      if (this.halted || !this.hasWork()) {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
         });
@@ -245,7 +311,7 @@ export class BroadcastWorker {
         continue;
       }
       try {
-        await this.pump(() => this.running && (this.queue.length > 0 || this.readers.size > 0));
+        await this.pump(() => this.running && this.hasWork());
       } catch (error) {
         // An outbox read failed: the scheduler's next pass hands the alert over again.
         this.options.logger.error({ err: error }, 'reading the outbox failed');
@@ -262,22 +328,60 @@ export class BroadcastWorker {
   private async pump(more: () => boolean): Promise<void> {
     const interval = 1000 / this.options.ratePerSecond;
     this.slot = Math.max(this.slot, performance.now());
-    while (more()) {
+    while (more() && !this.halted) {
+      const paused = this.pausedUntil - performance.now();
+      if (paused > 0) {
+        await sleep(Math.min(paused, 1000));
+        this.slot = Math.max(this.slot, performance.now());
+        continue;
+      }
+      this.takeDue();
       if (this.queue.length < MAX_BUFFERED / 2) await this.fill();
+      if (this.queue.length === 0) {
+        // Only retries are left, none due yet (or the sends in flight may add some).
+        const next = this.delayed.reduce((soonest, item) => Math.min(soonest, item.at), Infinity);
+        if (this.inFlight.size > 0) await Promise.race([...this.inFlight, sleep(50)]);
+        else if (next !== Infinity)
+          await sleep(Math.min(Math.max(1, next - performance.now()), 1000));
+        this.slot = Math.max(this.slot, performance.now());
+        continue;
+      }
       const wait = this.slot - performance.now();
       if (wait > 1) await sleep(wait);
       while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+      if (this.halted || this.pausedUntil > performance.now()) continue;
       if (!this.holdsLease && !(await this.renewLease())) return;
       const entry = this.queue.shift();
       if (entry === undefined) continue;
       this.slot += interval;
-      const sending = this.sendOne(entry).finally(() => {
-        this.inFlight.delete(sending);
-        this.known.delete(entry._id);
-        this.remember(entry._id);
-      });
+      const sending = this.sendOne(entry)
+        .then((outcome) => {
+          if (outcome === 'done') {
+            this.known.delete(entry._id);
+            this.attempts.delete(entry._id);
+            this.remember(entry._id);
+          }
+        })
+        .finally(() => this.inFlight.delete(sending));
       this.inFlight.add(sending);
     }
+  }
+
+  /** Puts the retries whose time has come back at the head of the queue. */
+  private takeDue(): void {
+    const now = performance.now();
+    for (let i = this.delayed.length - 1; i >= 0; i--) {
+      const item = this.delayed[i];
+      if (item && item.at <= now) {
+        this.delayed.splice(i, 1);
+        this.queue.unshift(item.entry);
+      }
+    }
+  }
+
+  /** The wait before the n-th retry (1, 2, …): doubling from the base, up to the most. */
+  private backoff(attempt: number): number {
+    return Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.max(0, attempt - 1));
   }
 
   private remember(id: string): void {
@@ -288,33 +392,89 @@ export class BroadcastWorker {
     }
   }
 
-  private async sendOne(delivery: Delivery): Promise<void> {
-    const { outbox, clock, logger } = this.options;
+  private async sendOne(delivery: Delivery): Promise<SendOutcome> {
+    const { outbox, clock } = this.options;
     try {
       if (!(await this.options.maySend(delivery))) {
         await outbox.settle(delivery, 'cancelled', clock.now());
-        return;
+        return 'done';
       }
       // STOP means no more messages at all, the closing one included.
       if (!(await this.options.recipients.isActive(delivery.subscriptionId))) {
         await outbox.settle(delivery, 'skipped', clock.now());
-        return;
+        return 'done';
       }
       const sent = await this.options.sender.send(delivery);
+      this.throttledInARow = 0;
       await outbox.settle(delivery, 'sent', clock.now(), undefined, sent?.channelMessageId);
       this.options.onSent?.(delivery);
+      return 'done';
     } catch (error) {
-      // The error's name and code only: a channel's message may quote the number.
-      const summary = channelErrorSummary(error);
-      logger.error(
-        { ...summary, alertId: delivery.alertId, kind: delivery.kind },
-        'alert delivery failed',
-      );
-      const code = summary.code === undefined ? summary.error : String(summary.code);
-      await outbox.settle(delivery, 'failed', clock.now(), code).catch((settleError: unknown) => {
-        logger.error({ err: settleError }, 'could not record a failed delivery');
-      });
+      if (error instanceof ChannelSendError) return this.refused(delivery, error);
+      return this.failed(delivery, error);
     }
+  }
+
+  /** What a channel's refusal means for this entry and for the whole broadcast. */
+  private async refused(delivery: Delivery, error: ChannelSendError): Promise<SendOutcome> {
+    const { logger } = this.options;
+    const context = { code: error.code, alertId: delivery.alertId, kind: delivery.kind };
+    const attempt = (this.attempts.get(delivery._id) ?? 0) + 1;
+    switch (error.disposition) {
+      case 'throttled': {
+        this.throttledInARow += 1;
+        const pause = error.retryAfterMs ?? this.backoff(this.throttledInARow);
+        this.pausedUntil = Math.max(this.pausedUntil, performance.now() + pause);
+        this.queue.unshift(delivery);
+        logger.warn({ ...context, pauseMs: pause }, 'channel throttled: broadcast paused');
+        return 'again';
+      }
+      case 'recipientBackoff':
+        if (attempt > MAX_BACKOFF_ATTEMPTS) return this.failed(delivery, error);
+        return this.later(delivery, attempt, error.retryAfterMs ?? this.backoff(attempt));
+      case 'transient':
+        if (attempt >= this.retry.maxAttempts) return this.failed(delivery, error);
+        logger.warn({ ...context, attempt }, 'alert delivery failed, will retry');
+        return this.later(delivery, attempt, error.retryAfterMs ?? this.backoff(attempt));
+      case 'permanent':
+      case 'outsideWindow':
+        return this.failed(delivery, error);
+      case 'halt': {
+        if (!this.halted) {
+          this.halted = { code: error.code, at: this.options.clock.now() };
+          logger.error(context, 'broadcast halted: the channel refuses the account');
+          this.options.onHalt?.(delivery, this.halted);
+        }
+        // Left queued in the outbox: sent once an operator has fixed the account and restarted.
+        return 'again';
+      }
+      default: {
+        const unreachable: never = error.disposition;
+        return this.failed(delivery, new Error(String(unreachable)));
+      }
+    }
+  }
+
+  private later(delivery: Delivery, attempt: number, waitMs: number): SendOutcome {
+    this.attempts.set(delivery._id, attempt);
+    this.delayed.push({ entry: delivery, at: performance.now() + waitMs });
+    return 'again';
+  }
+
+  /** Settles the entry as failed with the channel's code; it is never sent again. */
+  private async failed(delivery: Delivery, error: unknown): Promise<SendOutcome> {
+    const { outbox, clock, logger } = this.options;
+    // The error's name and code only: a channel's message may quote the number.
+    const summary = channelErrorSummary(error);
+    logger.error(
+      { ...summary, alertId: delivery.alertId, kind: delivery.kind },
+      'alert delivery failed',
+    );
+    const code = summary.code === undefined ? summary.error : String(summary.code);
+    await outbox.settle(delivery, 'failed', clock.now(), code).catch((settleError: unknown) => {
+      logger.error({ err: settleError }, 'could not record a failed delivery');
+    });
+    return 'done';
   }
 }
 

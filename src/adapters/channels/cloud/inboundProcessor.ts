@@ -27,8 +27,28 @@ export interface StatusRecorder {
   recordStatus(update: StatusUpdate): Promise<'recorded' | 'unchanged' | 'unknown'>;
 }
 
-/** Told of every status after the outbox recorded it (the Cloud adapter resends on 131047). */
-export type StatusListener = (update: StatusUpdate & { recipient?: string }) => Promise<void>;
+/** A status as the sending side reads it: every kind, `sent` included, with its callback data. */
+export interface ObservedStatus {
+  channelMessageId: string;
+  status: 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+  /** `errors[0].code` of a failure. */
+  errorCode?: string;
+  /** Graph's `biz_opaque_callback_data`: the idempotency key the message was sent under. */
+  callbackData?: string;
+  /** Who the message went to (a wa_id or a business-scoped user id). */
+  recipient?: string;
+}
+
+/**
+ * Told of every status after the outbox recorded it: the Cloud adapter
+ * resends a template on 131047 and settles sends whose answer was lost.
+ */
+export type StatusListener = (status: ObservedStatus) => Promise<void>;
+
+const OBSERVED_STATUSES = new Set(['sent', 'delivered', 'read', 'played', 'failed']);
+function isObservedKind(status: string): status is ObservedStatus['status'] {
+  return OBSERVED_STATUSES.has(status);
+}
 
 export interface InboundProcessorOptions {
   journal: InboundJournal;
@@ -229,13 +249,20 @@ export class InboundProcessor {
       );
       return;
     }
-    const update = statusUpdate(stored.data.status, entry.receivedAt);
-    if (update === null) return;
-    await this.options.outbox.recordStatus(update);
-    const recipient = stored.data.status.recipient_id ?? stored.data.status.recipient_user_id;
-    for (const listener of this.listeners) {
-      await listener(recipient ? { ...update, recipient } : update);
-    }
+    const status = stored.data.status;
+    const update = statusUpdate(status, entry.receivedAt);
+    if (update !== null) await this.options.outbox.recordStatus(update);
+    if (!isObservedKind(status.status)) return;
+    const recipient = status.recipient_id ?? status.recipient_user_id;
+    const code = status.errors?.[0]?.code;
+    const observed: ObservedStatus = {
+      channelMessageId: status.id,
+      status: status.status,
+      ...(status.status === 'failed' && code !== undefined ? { errorCode: String(code) } : {}),
+      ...(status.biz_opaque_callback_data ? { callbackData: status.biz_opaque_callback_data } : {}),
+      ...(recipient ? { recipient } : {}),
+    };
+    for (const listener of this.listeners) await listener(observed);
   }
 
   private notifyIdle(): void {

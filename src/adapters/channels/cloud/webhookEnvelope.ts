@@ -125,6 +125,8 @@ export const cloudStatusSchema = z.object({
   timestamp: timestampSchema.optional(),
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
+  /** The idempotency key the message was sent under (the Cloud adapter settles lost answers by it). */
+  biz_opaque_callback_data: z.string().max(512).optional(),
   errors: z.array(cloudErrorSchema).optional(),
 });
 export type CloudStatus = z.infer<typeof cloudStatusSchema>;

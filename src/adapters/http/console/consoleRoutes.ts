@@ -89,7 +89,19 @@ export const consoleRoutes = fp(
     };
     for (const language of LANGUAGES) {
       const dir = join(options.rootDir, 'locales', language);
-      texts.set(language, JSON.stringify({ ...consoleSections(language), ...consoleTextsOf(dir) }));
+      // The broadcast's sentences (reach, halt) live in their own file, under `broadcast.`.
+      const broadcastPath = join(dir, 'consoleBroadcast.json');
+      const broadcast = consoleTexts.safeParse(JSON.parse(readFileSync(broadcastPath, 'utf8')));
+      if (!broadcast.success)
+        throw new Error(`locales/${language}/consoleBroadcast.json is not an object`);
+      texts.set(
+        language,
+        JSON.stringify({
+          ...consoleSections(language),
+          ...consoleTextsOf(dir),
+          broadcast: broadcast.data,
+        }),
+      );
     }
 
     app.get(

@@ -3,6 +3,8 @@ import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AlertCommands } from '../../../app/alerts/alertCommands.js';
 import type { AlertProgress } from '../../../app/alerts/alertProgress.js';
+import type { AlertReach } from '../../../app/alerts/alertReach.js';
+import type { BroadcastHalt } from '../../../app/alerts/broadcastWorker.js';
 import type { AlertDocuments } from '../../../app/ports/alertDocuments.js';
 import type { AlertStore } from '../../../app/ports/alertStore.js';
 import type { CaseStore } from '../../../app/ports/caseStore.js';
@@ -24,6 +26,10 @@ import { officerOf } from './officerAuth.js';
 export interface AlertRoutesOptions {
   service: AlertCommands;
   progress: Pick<AlertProgress, 'of'>;
+  /** How many recipients an alert's first 24 h can reach (the approval screen). */
+  reach: Pick<AlertReach, 'of'>;
+  /** Why this instance's broadcast stopped, if it did (shown on the active alerts). */
+  broadcastHalt: () => BroadcastHalt | null;
   alerts: Pick<AlertStore, 'get' | 'forCase'>;
   cases: CaseStore;
   photos: PhotoStore;
@@ -38,6 +44,7 @@ export function alertView(
   progress: DeliveryProgress,
   now: Date,
   documents: Pick<AlertDocuments, 'capUrl' | 'photoUrl'>,
+  halt: BroadcastHalt | null = null,
 ) {
   const id = encodeURIComponent(alert._id);
   return {
@@ -62,7 +69,10 @@ export function alertView(
     photoUrl: alert.photoId && alert.state === 'active' ? documents.photoUrl(alert._id) : null,
     capUrl: alert.cap.length > 0 ? documents.capUrl(alert._id) : null,
     posterUrl: `/api/alerts/${id}/poster.png`,
+    reachUrl: `/api/alerts/${id}/reach`,
     progress,
+    // Only an alert still sending is held up by a stopped broadcast.
+    broadcastHalt: alert.state === 'active' || progress.queued > 0 ? halt : null,
   };
 }
 
@@ -116,7 +126,13 @@ export const alertRoutes = fp(
     }
 
     const view = async (alert: Alert) =>
-      alertView(alert, await options.progress.of(alert), clock.now(), documents);
+      alertView(
+        alert,
+        await options.progress.of(alert),
+        clock.now(),
+        documents,
+        options.broadcastHalt(),
+      );
 
     app.post(
       '/api/cases/:id/alerts/preview',
@@ -193,6 +209,24 @@ export const alertRoutes = fp(
       },
       async (request) => ({
         alert: await view(await authorizedAlert(request, request.params.id)),
+      }),
+    );
+
+    app.get(
+      '/api/alerts/:id/reach',
+      {
+        ...guard,
+        schema: {
+          summary:
+            "How many recipients the alert's first 24 h can reach: its audience, bounded by the channel's messaging limit",
+          tags: ['alerts'],
+          security,
+          params: alertParams,
+          response: { 200: alertAnswers.reach, ...errors },
+        },
+      },
+      async (request) => ({
+        reach: await options.reach.of(await authorizedAlert(request, request.params.id)),
       }),
     );
 

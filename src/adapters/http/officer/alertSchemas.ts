@@ -70,4 +70,17 @@ export const alertAnswers = {
     windowHours: z.number(),
   }),
   sightings: z.object({ sightings: z.array(sightingViewSchema) }),
+  reach: z.object({
+    reach: z
+      .object({
+        audience: z.number().int().describe('Subscribers within the widest circle'),
+        dailyLimit: z
+          .number()
+          .int()
+          .nullable()
+          .describe("The channel's messaging limit per rolling 24 h (null: none)"),
+        firstDay: z.number().int().describe('Recipients the first 24 h can reach'),
+      })
+      .meta({ id: 'AlertReach' }),
+  }),
 };
