@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/compose.js';
 import type { Language } from '../../src/core/nlu/language.js';
-import { PNG_1PX, say, sayAll, sentence, UP_TO_PHOTO } from '../support/chat.js';
+import { OGG_OPUS_BYTES, PNG_1PX, say, sayAll, sentence, UP_TO_PHOTO } from '../support/chat.js';
 import { api, caseIdOf, type Session, signIn } from '../support/officerSession.js';
 import { submitReport } from '../support/report.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
@@ -184,6 +184,11 @@ describe('rights requests through the bot (Law 09-08)', () => {
     expect(claimed.statusCode, claimed.body).toBe(200);
     // The family talks to the officer, then the case is closed: the child is home.
     await say(app, family, 'Elle est chez sa tante à Mohammedia');
+    // And a voice note for the officer, kept with the case.
+    await say(app, family, {
+      audio: { mimeType: 'audio/ogg; codecs=opus', dataBase64: OGG_OPUS_BYTES, voice: true },
+    });
+    expect(await harness.connection.collection('audio').countDocuments()).toBe(1);
     const resolved = await api(app, officer, 'POST', `/api/cases/${caseId}/resolve`, {
       reason: 'found_safe',
     });
@@ -208,8 +213,10 @@ describe('rights requests through the bot (Law 09-08)', () => {
     expect(applied.statusCode, applied.body).toBe(200);
     expect(applied.json()).toMatchObject({
       request: { status: 'applied' },
-      erased: { cases: 1, photos: 1, conversations: 1, reporters: 1 },
+      erased: { cases: 1, photos: 1, audio: 1, conversations: 1, reporters: 1 },
     });
+    expect(await harness.connection.collection('audio').countDocuments()).toBe(0);
+    expect(await harness.connection.collection('audio_chunks').countDocuments()).toBe(0);
 
     // Nothing about the family is left in any collection, except the dev
     // channel's record of the message telling them (development only).

@@ -46,7 +46,9 @@ const subjectCaseSchema = z.object({
     health: text,
   }),
   lastSeen: z.object({ at: z.coerce.date(), place: placeSchema, city: text }),
-  circumstances: z.string(),
+  /** `null` when the family answered with a voice note. */
+  circumstances: text,
+  voiceNotes: z.array(z.object({ answer: z.string() })).default([]),
   messages: z.array(z.unknown()).default([]),
 });
 
@@ -158,6 +160,7 @@ export class MongoPersonalData implements PersonalData {
       },
       lastSeen: found.lastSeen,
       circumstances: found.circumstances,
+      voiceAnswers: found.voiceNotes.map((note) => note.answer),
       messages: found.messages.length,
       corrections: corrections.flatMap((request) =>
         request.caseId === found._id && typeof request.text === 'string' ? [request.text] : [],
@@ -249,6 +252,19 @@ export class MongoPersonalData implements PersonalData {
           })
         ).deletedCount,
       );
+      // Voice notes of the report and of its messages: the pieces first, then the audio itself.
+      const audioIds = (
+        await this.collections('audio')
+          .find({ draftId: { $in: drafts } }, { projection: { _id: 1 } })
+          .toArray()
+      ).map((audio) => audio._id);
+      if (audioIds.length > 0) {
+        await this.collections('audio_chunks').deleteMany({ audioId: { $in: audioIds } });
+        count(
+          'audio',
+          (await this.collections('audio').deleteMany({ _id: { $in: audioIds } })).deletedCount,
+        );
+      }
       count('sightings', (await this.collections('sightings').deleteMany({ caseId })).deletedCount);
       count('alerts', (await this.collections('alerts').deleteMany({ caseId })).deletedCount);
       count(

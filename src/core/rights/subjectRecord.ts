@@ -45,7 +45,10 @@ export interface SubjectCase {
     health: string | null;
   };
   lastSeen: { at: Date; place: Place; city: string | null };
-  circumstances: string;
+  /** `null` when the family answered with a voice note. */
+  circumstances: string | null;
+  /** The answers the family gave as voice notes, by path (`child.clothing`, `circumstances`). */
+  voiceAnswers: readonly string[];
   /** How many messages the family and the officer exchanged about it (the family has them). */
   messages: number;
   /** Corrections the family asked for and an officer applied, oldest first. */
@@ -99,6 +102,11 @@ function caseDeletion(found: SubjectCase): Text {
 
 function describeCase(found: SubjectCase): Text {
   const { child } = found;
+  /** A field the family left out, or answered with a voice note (kept with the case, not as text). */
+  const answer = (path: string, value: string | null): Text =>
+    value === null && found.voiceAnswers.includes(path)
+      ? key('media:voice.attached')
+      : orSkipped(value);
   return lines(
     key('rights:access.case_title', {
       reference: raw(found.reference),
@@ -122,22 +130,24 @@ function describeCase(found: SubjectCase): Text {
         child.heightCm === null
           ? key('common:values.skipped')
           : key('common:values.height_cm', { count: num(child.heightCm) }),
-      build: orSkipped(child.build),
-      hair: orSkipped(child.hair),
-      marks: orSkipped(child.marks),
-      clothing: orSkipped(child.clothing),
+      build: answer('child.build', child.build),
+      hair: answer('child.hair', child.hair),
+      marks: answer('child.marks', child.marks),
+      clothing: answer('child.clothing', child.clothing),
     }),
     key('rights:access.field.last_seen', {
       date: at(found.lastSeen.at),
       place: placeText(found.lastSeen.place, found.lastSeen.city),
     }),
-    key('rights:access.field.circumstances', { value: raw(found.circumstances) }),
+    key('rights:access.field.circumstances', {
+      value: answer('circumstances', found.circumstances),
+    }),
     key('rights:access.field.life', {
-      hobbies: orSkipped(child.hobbies),
-      problems: orSkipped(child.problems),
-      places: orSkipped(child.places),
-      friends: orSkipped(child.friends),
-      health: orSkipped(child.health),
+      hobbies: answer('child.hobbies', child.hobbies),
+      problems: answer('child.problems', child.problems),
+      places: answer('child.places', child.places),
+      friends: answer('child.friends', child.friends),
+      health: answer('child.health', child.health),
       phone: orSkipped(child.phone),
     }),
     key('rights:access.field.messages', { count: num(found.messages) }),
