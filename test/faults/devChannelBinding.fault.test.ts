@@ -106,7 +106,11 @@ describe('the dev channel', () => {
     expect(remote.statusCode).toBe(200);
 
     const config = (env: Record<string, string>) => {
-      const loaded = loadConfig({ LOG_HASH_SECRET: 'a-secret-of-sixteen', ...env });
+      const loaded = loadConfig({
+        LOG_HASH_SECRET: 'a-secret-of-sixteen',
+        AUDIT_HMAC_SECRET: 'an-audit-key-of-thirty-two-chars!',
+        ...env,
+      });
       if (!loaded.ok) throw new Error(loaded.problems.join('; '));
       return { on: loaded.config.devChannel, anyPeer: loaded.config.devChannelAnyPeer };
     };
