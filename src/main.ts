@@ -226,7 +226,10 @@ async function startFakeGraph(
     onInbound: (message) => {
       const sender = webhook();
       if (!sender) return;
-      const person = { waId: message.from.replace(/^\+/, '') };
+      // A phone number is a wa_id; anything else is a business-scoped user id.
+      const person = /^\+?\d+$/.test(message.from)
+        ? { waId: message.from.replace(/^\+/, '') }
+        : { userId: message.from };
       const content: FakeContent = message.location
         ? { type: 'location', ...message.location }
         : { type: 'text', body: message.text ?? '' };
