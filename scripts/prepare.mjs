@@ -50,6 +50,15 @@ function available(cmd, cmdArgs) {
   return spawnSync(cmd, cmdArgs, { stdio: 'ignore' }).status === 0;
 }
 
+// Whether a Debian package is installed: a package removed but not purged
+// ("deinstall ok config-files") still answers `dpkg -s`, yet its files are gone.
+function debianPackageInstalled(name) {
+  // dpkg-query's own format field, not a JavaScript template.
+  const format = ['-f=$', '{Status}'].join('');
+  const query = spawnSync('dpkg-query', ['-W', format, name], { encoding: 'utf8' });
+  return query.status === 0 && query.stdout.trim().endsWith('install ok installed');
+}
+
 // Every file under `dir`, as paths relative to it, skipping the names in `skip`.
 function filesUnder(dir, skip, prefix = '') {
   return readdirSync(join(dir, prefix), { withFileTypes: true })
@@ -75,7 +84,7 @@ if (!args.has('--no-ferretdb')) {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) wanted.push('chromium');
   for (const font of ['fonts-noto-core', 'fonts-dejavu-core']) {
-    if (!available('dpkg', ['-s', font])) wanted.push(font);
+    if (!debianPackageInstalled(font)) wanted.push(font);
   }
   if (!args.has('--no-mongo-java-server')) {
     if (!available('javac', ['-version'])) wanted.push('openjdk-17-jdk-headless');
