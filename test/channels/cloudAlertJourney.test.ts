@@ -8,10 +8,10 @@ import {
 } from '../../src/adapters/channels/cloud/fake/fakeGraph.js';
 import {
   type FakeContent,
-  FakeMetaWebhook,
   type FakeMessageOptions,
+  FakeMetaWebhook,
 } from '../../src/adapters/channels/cloud/fake/fakeMetaWebhook.js';
-import { deliveryId, type DeliveryKind } from '../../src/core/alert/delivery.js';
+import { type DeliveryKind, deliveryId } from '../../src/core/alert/delivery.js';
 import type { Language } from '../../src/core/nlu/language.js';
 import { sentence } from '../support/chat.js';
 import { cloudOptionsFor, QUICK_RETRY } from '../support/cloud.js';
@@ -221,9 +221,7 @@ async function reportAndConfirm(family: string, childName: string, photo: boolea
   await claimAndConfirm(h.app, officer, caseId);
   const proposed = await api(h.app, officer, 'POST', `/api/cases/${caseId}/alerts`, {});
   expect(proposed.statusCode, proposed.body).toBe(201);
-  const alertId = z
-    .object({ alert: z.object({ id: z.string() }) })
-    .parse(proposed.json()).alert.id;
+  const alertId = z.object({ alert: z.object({ id: z.string() }) }).parse(proposed.json()).alert.id;
   return { caseId, alertId };
 }
 
@@ -271,9 +269,9 @@ describe('the alert journey on the Cloud channel', () => {
     h.clock.advance(25 * 3_600_000);
     for (const citizen of citizens.filter((c) => !c.outside)) await subscribe(citizen);
     const stored = await h.connection.collection('subscriptions').find().toArray();
-    expect(
-      stored.map((s) => [s.address, s.language, s.status]).sort(),
-    ).toEqual(citizens.map((c) => [c.address, c.language, 'active']).sort());
+    expect(stored.map((s) => [s.address, s.language, s.status]).sort()).toEqual(
+      citizens.map((c) => [c.address, c.language, 'active']).sort(),
+    );
     await statusesSettled();
   }, 240_000);
 
@@ -347,4 +345,125 @@ describe('the alert journey on the Cloud channel', () => {
     }
     expect(fake.uploads).toBe(1);
   });
+
+  it("statuses come back through Meta's webhook: the console counts delivered and read", async () => {
+    for (const { alertId } of Object.values(cases)) {
+      await waitFor(async () => {
+        await statusesSettled();
+        const { progress } = await alertOf(alertId);
+        return progress.read === citizens.length;
+      }, 'every alert message to be read');
+      const { progress } = await alertOf(alertId);
+      expect(progress).toMatchObject({
+        queued: 0,
+        sent: citizens.length,
+        delivered: citizens.length,
+        read: citizens.length,
+        failed: 0,
+      });
+    }
+    expect(statusFailures).toEqual([]);
+  }, 180_000);
+
+  it("a reply to Adam's alert becomes a sighting of Adam's case, without asking which child", async () => {
+    const citizen = citizens.find((c) => c.language === 'fr' && c.outside);
+    const [alertMessage] = citizen ? messagesOf(cases.adam.alertId, 'alert', citizen) : [];
+    if (!citizen || !alertMessage) throw new Error("no French-speaking recipient of Adam's alert");
+    const t = (key: string, params?: Record<string, string>) => sentence(h.app, 'fr', key, params);
+    const first = await write(
+      citizen.address,
+      { type: 'text', body: "Je l'ai vu près de la gare" },
+      { replyTo: alertMessage.wamid },
+    );
+    const opening = first.map(shownText).join('\n');
+    expect(opening).toContain(t('sighting:about', { child: '§' }).split('§')[0] ?? '§');
+    expect(opening).toContain('Adam');
+    expect(opening).not.toContain('Yassine');
+    expect(opening).not.toContain(t('sighting:which.prompt'));
+    expect(opening).toContain(t('sighting:seen_at.prompt').split('\n')[0] ?? '§');
+    const steps: FakeContent[] = [
+      { type: 'text', body: 'il y a 10 minutes' },
+      { type: 'location', latitude: 33.589, longitude: -7.603 },
+      { type: 'text', body: 'Un garçon seul en t-shirt rouge, il allait vers le tram' },
+      { type: 'text', body: 'passer' },
+      { type: 'text', body: 'oui' },
+    ];
+    let last: AcceptedMessage[] = [];
+    for (const step of steps) last = await write(citizen.address, step);
+    expect(last.map(shownText).join('\n')).toContain(t('sighting:done.done'));
+    expect(fake.sentTo(citizen.address).map(shownText).join('\n')).not.toContain(
+      t('sighting:which.prompt'),
+    );
+
+    const sightingsOf = async (caseId: string) => {
+      const listed = await api(h.app, officer, 'GET', `/api/cases/${caseId}/sightings`);
+      expect(listed.statusCode, listed.body).toBe(200);
+      return z
+        .object({
+          sightings: z.array(
+            z.object({
+              alertId: z.string().nullable(),
+              description: z.string(),
+              callBack: z.string().nullable(),
+            }),
+          ),
+        })
+        .parse(listed.json()).sightings;
+    };
+    const adams = await sightingsOf(cases.adam.caseId);
+    expect(adams).toHaveLength(1);
+    expect(adams[0]?.alertId).toBe(cases.adam.alertId);
+    expect(adams[0]?.description).toContain('t-shirt rouge');
+    expect(adams[0]?.callBack).toBe(citizen.address);
+    expect(await sightingsOf(cases.yassine.caseId)).toEqual([]);
+  }, 120_000);
+
+  it('Yassine is found: everyone his alert reached gets the closing message, no place, no photo', async () => {
+    const resolved = await api(
+      h.app,
+      officer,
+      'POST',
+      `/api/cases/${cases.yassine.caseId}/resolve`,
+      {
+        reason: 'found_safe',
+      },
+    );
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    await h.app.alertScheduler.runOnce();
+    // The citizen who reported a sighting wrote again: their window is open once more.
+    const reopened = citizens.find((c) => c.language === 'fr' && c.outside);
+    for (const citizen of citizens) {
+      const closing = sentence(h.app, citizen.language, 'alert:closing.resolved.boy', {
+        firstName: 'Yassine',
+      });
+      const [message, ...rest] = messagesOf(cases.yassine.alertId, 'closing', citizen);
+      expect(rest, citizen.address).toEqual([]);
+      expect(message, citizen.address).toBeDefined();
+      if (!message) continue;
+      const shown = JSON.stringify(message.body);
+      expect(shown).not.toMatch(/Casablanca|الدار البيضاء|"image"|header/);
+      if (citizen.outside && citizen !== reopened) {
+        const closingTemplate = templateOf(message);
+        const suffix = citizen.language === 'ary' ? '_ary' : '';
+        expect([closingTemplate.name, closingTemplate.code], citizen.address).toEqual([
+          `tifli_closing${suffix}`,
+          TEMPLATE_CODES[citizen.language],
+        ]);
+        expect(closingTemplate.headerImage).toBeUndefined();
+        expect(closingTemplate.parameters).toEqual([oneLine(closing)]);
+      } else {
+        expect(message.type, citizen.address).toBe('text');
+        expect(shownText(message)).toBe(closing);
+      }
+    }
+    expect(fake.accepted.filter((message) => message.outsideWindow)).toEqual([]);
+    // Adam's alert goes on: no closing for it.
+    for (const citizen of citizens) {
+      expect(messagesOf(cases.adam.alertId, 'closing', citizen), citizen.address).toEqual([]);
+    }
+    await statusesSettled();
+    const { progress } = await alertOf(cases.yassine.alertId);
+    expect(progress.closingSent).toBe(citizens.length);
+    expect(statusFailures).toEqual([]);
+  }, 120_000);
 });
