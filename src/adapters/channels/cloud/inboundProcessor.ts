@@ -75,6 +75,22 @@ interface Chat {
 const RESUME_BATCH = 10_000;
 
 /**
+ * How long a status naming an outbox message (by its idempotency key) waits
+ * for the outbox to know the message: longer than a send with a lost answer
+ * waits for a status before it is tried again (10 minutes by default), so a
+ * message settled only on that retry is still counted.
+ */
+const OUTBOX_WAIT_MS = 30 * 60_000;
+
+/** A status came before the outbox entry it belongs to was written: tried again later. */
+class StatusAheadOfOutbox extends Error {
+  override readonly name = 'StatusAheadOfOutbox';
+  constructor() {
+    super('the outbox does not name this message yet');
+  }
+}
+
+/**
  * Processes what the webhook stored, after it answered Meta: one chat at a
  * time in arrival order (a family's messages are answered in the order they
  * were written), different chats in parallel up to `concurrency`. Each
@@ -251,7 +267,22 @@ export class InboundProcessor {
     }
     const status = stored.data.status;
     const update = statusUpdate(status, entry.receivedAt);
-    if (update !== null) await this.options.outbox.recordStatus(update);
+    const recorded = update !== null ? await this.options.outbox.recordStatus(update) : null;
+    if (isObservedKind(status.status)) await this.tellListeners(status);
+    if (recorded === 'unknown' && status.biz_opaque_callback_data) {
+      // An outbox message's status that overtook the broadcast's write naming it (Graph
+      // answered, the status followed before the outbox was written): kept and tried again,
+      // else the console would never count it. Listeners run again then; they are idempotent.
+      const waited = this.options.clock.now().getTime() - entry.receivedAt.getTime();
+      if (waited < OUTBOX_WAIT_MS) throw new StatusAheadOfOutbox();
+      this.options.logger.warn(
+        { message: this.options.hashId(status.id), status: status.status },
+        'status of an outbox message no entry names, dropped',
+      );
+    }
+  }
+
+  private async tellListeners(status: CloudStatus): Promise<void> {
     if (!isObservedKind(status.status)) return;
     const recipient = status.recipient_id ?? status.recipient_user_id;
     const code = status.errors?.[0]?.code;
