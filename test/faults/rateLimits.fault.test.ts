@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metaSignature } from '../../src/adapters/channels/cloud/fake/fakeMetaWebhook.js';
 import { sentence } from '../support/chat.js';
+import { CLOUD, fakeMeta, RecordingOutbox, RecordingSink } from '../support/cloudWebhook.js';
 import { api, type Session, signIn, TEST_PASSWORD } from '../support/officerSession.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
@@ -22,7 +24,18 @@ const LIMITS = {
 };
 
 beforeAll(async () => {
-  h = await createTestApp({ http: { httpRateLimits: LIMITS } });
+  h = await createTestApp({
+    http: { httpRateLimits: LIMITS },
+    whatsappCloud: {
+      appSecret: CLOUD.appSecret,
+      verifyToken: CLOUD.verifyToken,
+      accessToken: CLOUD.accessToken,
+      graphUrl: 'http://127.0.0.1:1',
+      graphVersion: CLOUD.graphVersion,
+      sink: new RecordingSink(),
+      outbox: new RecordingOutbox(),
+    },
+  });
   // Two sign-ins from the test's own address (127.0.0.1), within its allowance.
   first = await signIn(h.app, 'k.idrissi', 'officer', 'casablanca-settat');
   second = await signIn(h.app, 'l.benjelloun', 'officer', 'casablanca-settat');
@@ -102,6 +115,30 @@ describe('rate limits', () => {
         url: '/dev/outbox?to=%2B212600000901',
       });
       expect(outbox.statusCode).toBe(200);
+    }
+  });
+
+  it("never limits Meta's webhook: every signed notification from its one address is stored", async () => {
+    const meta = fakeMeta();
+    for (let i = 0; i < LIMITS.publicPerAddress * 3; i++) {
+      const notification = meta.notification([
+        meta.message(
+          { waId: `2126000009${String(i).padStart(2, '0')}` },
+          { type: 'text', body: 'salam' },
+        ),
+      ]);
+      const body = JSON.stringify(notification);
+      const answer = await h.app.http.inject({
+        method: 'POST',
+        url: '/webhooks/whatsapp',
+        remoteAddress: '203.0.113.20',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': metaSignature(body, CLOUD.appSecret),
+        },
+        payload: body,
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
     }
   });
 });

@@ -32,11 +32,15 @@ type Family = 'exempt' | 'login' | 'api' | 'public';
 /**
  * Which limit a request falls under. Health probes are not limited (a load
  * balancer polls them), nor is the dev channel (it answers loopback only,
- * and families' messages have their own per-number limits).
+ * and families' messages have their own per-number limits), nor the
+ * WhatsApp webhook: Meta posts every message of the country from a few
+ * addresses, each notification is signed (an unsigned one is refused before
+ * anything is stored), and a refused one would only come back as a retry.
  */
 function familyOf(request: FastifyRequest): Family {
   const path = request.url.split('?')[0] ?? '';
   if (path === '/healthz' || path === '/readyz' || path.startsWith('/dev/')) return 'exempt';
+  if (path === '/webhooks/whatsapp') return 'exempt';
   if (path === '/api/session' && request.method === 'POST') return 'login';
   if (path.startsWith('/api/')) return 'api';
   return 'public';
