@@ -116,15 +116,8 @@ export class CaseActions {
     caseId: string,
     region: string,
   ): Promise<CaseOutcome<{ case: StoredCase }>> {
-    const found = await this.authorizedCase(officer, caseId);
+    const found = await this.supervisedCase(officer, caseId, 'region change');
     if (!found.ok) return found;
-    if (!isSupervisor(officer)) {
-      this.deps.logger.warn(
-        { officer: officer.username, caseId: found.case._id },
-        'region change refused: role',
-      );
-      return { ok: false, reason: 'not_found' };
-    }
     if (found.case.region !== null && officer.role !== 'admin')
       return { ok: false, reason: 'conflict' };
     const result = await this.deps.cases.setRegion(found.case._id, found.case.region, region, {
@@ -216,15 +209,8 @@ export class CaseActions {
     caseId: string,
     username: string,
   ): Promise<CaseOutcome<{ case: StoredCase }>> {
-    const found = await this.authorizedCase(officer, caseId);
+    const found = await this.supervisedCase(officer, caseId, 'reassign');
     if (!found.ok) return found;
-    if (!isSupervisor(officer)) {
-      this.deps.logger.warn(
-        { officer: officer.username, caseId: found.case._id },
-        'reassign refused: role',
-      );
-      return { ok: false, reason: 'not_found' };
-    }
     const target = await this.deps.officers.find(username);
     if (!target || !canAccessRegion(target, found.case.region))
       return { ok: false, reason: 'unknown_officer' };
@@ -345,15 +331,8 @@ export class CaseActions {
     officer: Officer,
     caseId: string,
   ): Promise<CaseOutcome<{ entries: AuditEntry[] }>> {
-    const found = await this.authorizedCase(officer, caseId);
+    const found = await this.supervisedCase(officer, caseId, 'audit read');
     if (!found.ok) return found;
-    if (!isSupervisor(officer)) {
-      this.deps.logger.warn(
-        { officer: officer.username, caseId: found.case._id },
-        'audit read refused: role',
-      );
-      return { ok: false, reason: 'not_found' };
-    }
     return { ok: true, entries: await this.deps.audit.forCase(found.case._id) };
   }
 
@@ -368,6 +347,17 @@ export class CaseActions {
       return { ok: false, reason: 'not_found' };
     }
     return { ok: true, case: found };
+  }
+
+  /** The case, if this officer may see it and is a supervisor; `action` names the refusal in the log. */
+  private async supervisedCase(officer: Officer, caseId: string, action: string): Promise<Found> {
+    const found = await this.authorizedCase(officer, caseId);
+    if (!found.ok || isSupervisor(officer)) return found;
+    this.deps.logger.warn(
+      { officer: officer.username, caseId: found.case._id },
+      `${action} refused: role`,
+    );
+    return { ok: false, reason: 'not_found' };
   }
 
   private async transition(
