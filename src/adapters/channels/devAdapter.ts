@@ -14,6 +14,7 @@ import {
   messageActivity,
   type OutboundMessage,
   outboundMessage,
+  proactiveActivity,
 } from './messageActivity.js';
 
 /** Where the dev channel puts what the bot sends outside a turn. */
@@ -134,11 +135,7 @@ export class DevAdapter extends BotAdapter {
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: 'event', name: 'continueConversation' },
-      reference,
-      true,
-    );
+    const activity = proactiveActivity(reference, 'dev');
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

@@ -1,4 +1,9 @@
-import { type Activity, ActivityTypes, type ConversationReference } from 'botbuilder-core';
+import {
+  type Activity,
+  ActivityTypes,
+  type ConversationReference,
+  TurnContext,
+} from 'botbuilder-core';
 import { z } from 'zod';
 import type { UnsupportedMedia } from '../../core/conversation/input.js';
 
@@ -87,6 +92,25 @@ export function conversationReferenceFor(
     bot: { id: 'tifli', name: 'Tifli', role: 'bot' },
     conversation: { id: address, name: '', isGroup: false, conversationType: 'personal' },
   };
+}
+
+/**
+ * The event activity of a turn begun outside a message (officer relay,
+ * alerts) on `channelId`; a reference of another channel is refused, so a
+ * family is never written to on a channel they did not use.
+ */
+export function proactiveActivity(
+  reference: Partial<ConversationReference>,
+  channelId: string,
+): Partial<Activity> {
+  if (reference.channelId && reference.channelId !== channelId) {
+    throw new Error(`a ${reference.channelId} reference cannot be continued on ${channelId}`);
+  }
+  return TurnContext.applyConversationReference(
+    { type: ActivityTypes.Event, name: 'continueConversation' },
+    reference,
+    true,
+  );
 }
 
 /** One outbound message as channels send it: text, an image when there is one, its choices. */

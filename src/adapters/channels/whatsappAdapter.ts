@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Activity,
-  ActivityTypes,
   BotAdapter,
   type ConversationReference,
   type ResourceResponse,
@@ -10,7 +9,12 @@ import {
 import type { Logger } from 'pino';
 import qrcodeTerminal from 'qrcode-terminal';
 import { z } from 'zod';
-import { type ChannelMessage, messageActivity, outboundMessage } from './messageActivity.js';
+import {
+  type ChannelMessage,
+  messageActivity,
+  outboundMessage,
+  proactiveActivity,
+} from './messageActivity.js';
 
 /** The channel id Tifli gives WhatsApp activities and references. */
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
@@ -291,14 +295,7 @@ export class WhatsAppAdapter extends BotAdapter {
     reference: Partial<ConversationReference>,
     logic: TurnLogic,
   ): Promise<void> {
-    if (reference.channelId && reference.channelId !== WHATSAPP_CHANNEL_ID) {
-      throw new Error(`a ${reference.channelId} reference cannot be continued on WhatsApp`);
-    }
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    );
+    const activity = proactiveActivity(reference, WHATSAPP_CHANNEL_ID);
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 

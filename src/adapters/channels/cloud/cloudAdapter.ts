@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   type Activity,
-  ActivityTypes,
   BotAdapter,
   type ConversationReference,
   type ResourceResponse,
@@ -17,6 +16,7 @@ import { type Language, languageSchema } from '../../../core/nlu/language.js';
 import { guessLanguage } from '../../../core/nlu/languageChoice.js';
 import type { Logger } from '../../../logger.js';
 import { type AlertTemplate, alertTemplateOf, idempotencyKeyOf } from '../alertTemplate.js';
+import { proactiveActivity } from '../messageActivity.js';
 import { freeFormMessages, type Outgoing, readOutgoing } from './freeFormMessages.js';
 import { type GraphMessage, UNCONFIRMED } from './graphClient.js';
 import type { InboundSink } from './inboundSink.js';
@@ -199,14 +199,7 @@ export class CloudAdapter extends BotAdapter implements InboundSink, MessagingLi
     reference: Partial<ConversationReference>,
     logic: TurnLogic,
   ): Promise<void> {
-    if (reference.channelId && reference.channelId !== CLOUD_CHANNEL_ID) {
-      throw new Error(`a ${reference.channelId} reference cannot be continued on WhatsApp`);
-    }
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    );
+    const activity = proactiveActivity(reference, CLOUD_CHANNEL_ID);
     const context = new TurnContext(this, activity);
     await this.middleware.run(context, () => logic(context));
   }
